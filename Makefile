@@ -137,7 +137,12 @@ UPROGS = \
   $U/_stressfs \
   $U/_wc \
   $U/_zombie \
-  $U/_abitest
+  $U/_abitest \
+  $U/_stats \
+  $U/_kalloctest \
+  $U/_bcachetest \
+  $U/_usertests \
+  $U/_grind
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $K/%.o
@@ -164,10 +169,14 @@ qemu-gdb: $K/kernel fs.img .gdbinit
 	@echo "*** Now run 'gdb-multiarch' in another window in this directory." 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 
+# Every test: QEMU sessions (tools/runtests.py) and the host-side tests.
+test: all
+	python3 tools/runtests.py
+
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel.asm $K/config.stamp \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all qemu qemu-gdb clean FORCE
+.PHONY: all qemu qemu-gdb test clean FORCE

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Run the kernel's tests under QEMU and print "N passed, N failed".
+
+Each session boots a fresh copy of fs.img at some number of harts and types
+a list of commands at the shell; each command with its check is one test.
+A panic, a QEMU exit or a timeout fails the running test and the rest of
+its session.
+
+    tools/runtests.py                 every session
+    tools/runtests.py -k usertests    only sessions/tests whose name has "usertests"
+    tools/runtests.py --list          list the tests
+    tools/runtests.py --log DIR       keep each session's console output in DIR
+"""
+
+import argparse
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xv6 import Machine, MachineError  # noqa: E402
+
+
+def has(*patterns):
+    """A check: every regular expression is found in the output."""
+    def check(out):
+        missing = [p for p in patterns if not re.search(p, out, re.M)]
+        return "missing %r" % missing if missing else None
+    return check
+
+
+def lacks_failures(out):
+    m = re.search(r"^.*(FAIL|failed|panic).*$", out, re.M)
+    return "found %r" % m.group(0) if m else None
+
+
+def both(*checks):
+    def check(out):
+        for c in checks:
+            err = c(out)
+            if err:
+                return err
+        return None
+    return check
+
+
+class Session:
+    """A boot at `cpus` harts, then steps: (name, command, timeout, check).
+    A step whose name is None is setup: its failure fails the next test."""
+
+    def __init__(self, name, cpus, steps):
+        self.name = name
+        self.cpus = cpus
+        self.steps = steps
+
+    def test_names(self):
+        names = ["%s/boot" % self.name]
+        names += ["%s/%s" % (self.name, s[0]) for s in self.steps if s[0]]
+        return names
+
+
+def shell_steps():
+    return [
+        ("echo", "echo hello world", 10, has(r"^hello world$")),
+        ("pipe-wc", "echo hello world | wc", 10, has(r"^1 2 12\b")),
+        ("redirect", "echo one two > t1; cat < t1", 10, has(r"^one two$")),
+        ("list-grep", "(echo apple; echo banana; echo cherry) > g1; grep an g1",
+         10, both(has(r"^banana$"), lambda o: "extra lines" if "apple" in o else None)),
+        ("grep-regex", "grep ^c.*y$ g1; grep a.p g1; grep ^b.n g1 | wc", 10,
+         has(r"^cherry$", r"^apple$", r"^1 1 7\b")),
+        ("ls", "ls", 10, has(r"^README\s+2\s", r"^console\s+3\s", r"^\.\s+1\s+1\s")),
+        ("pipeline", "cat README | grep . | wc | wc", 10, has(r"^1 3 ")),
+        ("wc-file", "wc README", 10, has(r"^\d+ \d+ \d+ README$")),
+        ("mkdir-cd", "mkdir d1; cd d1; echo in d1 > f; cat f; cd ..; ls d1", 10,
+         has(r"^in d1$", r"^f\s+2\s")),
+        ("ln-rm", "ln g1 g2; rm g1; cat g2; cat g1", 10,
+         has(r"^banana$", r"cat: cannot open g1")),
+        ("background", "echo bg > bgout &", 10, lambda o: None),
+        ("background-done", "cat bgout", 10, has(r"^bg$")),
+        ("exec-missing", "nosuchprogram", 10, has(r"exec nosuchprogram failed")),
+        ("abitest", "abitest", 30, both(has(r"^abitest OK$"), lacks_failures)),
+        ("forktest", "forktest", 120, has(r"^fork test OK$")),
+        ("stressfs", "stressfs", 120, both(has(r"stressfs ok"), lacks_failures)),
+    ]
+
+
+SESSIONS = [
+    Session("shell-cpus1", 1, shell_steps()),
+    Session("shell-cpus3", 3, shell_steps()),
+]
+
+
+def run_session(sess, log_dir, results):
+    log = open(os.path.join(log_dir, sess.name + ".log"), "w") if log_dir else None
+    m = Machine(cpus=sess.cpus, log=log)
+    pending = sess.test_names()
+    try:
+        t = m.boot()
+        missing = [i for i in range(sess.cpus) if "hart %d starting" % i not in m.out]
+        name = pending.pop(0)
+        if missing:
+            results.append((name, False, "harts %s did not say they started" % missing))
+        else:
+            results.append((name, True, "prompt after %.1fs" % t))
+        for step_name, cmd, timeout, check in sess.steps:
+            t0 = time.time()
+            out = m.run(cmd, timeout=timeout)
+            err = check(out)
+            if step_name is None:
+                if err:
+                    raise MachineError("setup %r: %s" % (cmd, err))
+                continue
+            name = pending.pop(0)
+            msg = err or "%.1fs" % (time.time() - t0)
+            results.append((name, err is None, msg))
+            if err:
+                print("----- output of %r:\n%s-----" % (cmd, out[-3000:]))
+    except MachineError as e:
+        for name in pending[:1]:
+            results.append((name, False, str(e)))
+        for name in pending[1:]:
+            results.append((name, False, "not run: session died"))
+    finally:
+        m.stop()
+        if log:
+            log.close()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-k", dest="keyword", help="only tests whose name contains this")
+    ap.add_argument("--list", action="store_true", help="list the tests and exit")
+    ap.add_argument("--log", metavar="DIR", help="write console logs into DIR")
+    args = ap.parse_args()
+
+    sessions = [s for s in SESSIONS
+                if not args.keyword or any(args.keyword in n for n in s.test_names())]
+    if args.list:
+        for s in sessions:
+            print("\n".join(s.test_names()))
+        return 0
+    if args.log:
+        os.makedirs(args.log, exist_ok=True)
+
+    results = []
+    for s in sessions:
+        first = len(results)
+        print("== %s (CPUS=%d)" % (s.name, s.cpus), flush=True)
+        run_session(s, args.log, results)
+        for name, ok, msg in results[first:]:
+            print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
+
+    passed = sum(1 for r in results if r[1])
+    failed = len(results) - passed
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
