@@ -173,10 +173,26 @@ qemu-gdb: $K/kernel fs.img .gdbinit
 test: all
 	python3 tools/runtests.py
 
+# The locks lab's grading, out of 109.
+grade: all
+	python3 tools/grade.py
+
+# grind for STRESS_SECS seconds (default 300) at CPUS=3.
+STRESS_SECS ?= 300
+stress: all
+	STRESS_SECS=$(STRESS_SECS) CPUS=$(CPUS) python3 tools/stress.py
+
+# Scalability of the allocators and caches under QEMU, written to docs/.
+bench-kalloc: all
+	python3 tools/bench.py kalloc
+
+bench-bcache: all
+	python3 tools/bench.py bcache
+
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel.asm $K/config.stamp \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all qemu qemu-gdb test clean FORCE
+.PHONY: all qemu qemu-gdb test grade stress bench-kalloc bench-bcache clean FORCE

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Scalability benchmarks under QEMU: build the kernel with each alternative
+of a subsystem, boot it at CPUS=1..4, run the subsystem's test program, and
+write a table of what it measured (lock contention, acquires, time per test).
+
+    tools/bench.py kalloc     -> docs/bench-kalloc.md  (KALLOC=percpu|global, kalloctest)
+    tools/bench.py bcache     -> docs/bench-bcache.md  (BCACHE=bucket|global, bcachetest)
+
+Times are in ticks of the guest clock (1/10 s, which QEMU takes from the
+host's clock): this machine is shared, so they vary from run to run; the
+spin counts are what the benchmark is about.
+"""
+
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from xv6 import ROOT, Machine, MachineError  # noqa: E402
+
+BENCHES = {
+    "kalloc": dict(var="KALLOC", variants=["percpu", "global"], program="kalloctest",
+                   tests=["test1", "test2", "test3"], locks="kmem",
+                   out="docs/bench-kalloc.md", timeout=1800),
+    "bcache": dict(var="BCACHE", variants=["bucket", "global"], program="bcachetest",
+                   tests=["test0", "test1", "test2", "test3"], locks="bcache",
+                   out="docs/bench-bcache.md", timeout=1800),
+}
+CPUS = [1, 2, 3, 4]
+
+# The test programs print one line per test: "testN: tot growth G, T ticks".
+RESULT = re.compile(r"^(test\d+): tot growth (-?\d+), (\d+) ticks", re.M)
+LOCKLINE = re.compile(r"^lock: (\S+): #test-and-set (\d+) #acquire\(\) (\d+)", re.M)
+
+
+def build(var, variant, dest):
+    subprocess.run(["make", "-s", "%s=%s" % (var, variant), "kernel/kernel", "fs.img"],
+                   cwd=ROOT, check=True)
+    shutil.copyfile(os.path.join(ROOT, "kernel", "kernel"), dest)
+
+
+def acquires(out, prefix):
+    """Acquires of the benchmarked locks, from the statistics report's first section."""
+    section = out.split("--- top 5")[0]
+    return sum(int(m.group(3)) for m in LOCKLINE.finditer(section)
+               if m.group(1).startswith(prefix))
+
+
+def run_one(kernel, cpus, b):
+    t0 = time.time()
+    with Machine(cpus=cpus, kernel=kernel) as m:
+        m.boot()
+        out = m.run(b["program"], timeout=b["timeout"])
+    wall = time.time() - t0
+    got = {t: (int(g), int(ticks)) for t, g, ticks in RESULT.findall(out)}
+    status = "ok" if not re.search(r"FAIL", out) else "FAILED"
+    return got, acquires(out, b["locks"]), wall, status
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in BENCHES:
+        print("usage: bench.py kalloc|bcache", file=sys.stderr)
+        return 2
+    name = sys.argv[1]
+    b = BENCHES[name]
+    tmp = tempfile.mkdtemp(prefix="bench-")
+    rows = []
+    try:
+        for variant in b["variants"]:
+            kernel = os.path.join(tmp, "kernel-" + variant)
+            build(b["var"], variant, kernel)
+            for cpus in CPUS:
+                print("== %s=%s CPUS=%d" % (b["var"], variant, cpus), flush=True)
+                try:
+                    got, acq, wall, status = run_one(kernel, cpus, b)
+                except MachineError as e:
+                    got, acq, wall, status = {}, 0, 0.0, "died: " + str(e).splitlines()[0]
+                print("   %s %s acquires=%d wall=%.0fs %s" % (got, b["locks"], acq, wall, status),
+                      flush=True)
+                rows.append((variant, cpus, got, acq, wall, status))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        subprocess.run(["make", "-s", "kernel/kernel", "fs.img"], cwd=ROOT)
+
+    head = ["%s" % b["var"], "CPUS"]
+    for t in b["tests"]:
+        head += ["%s tot growth" % t, "%s ticks" % t]
+    head += ["%s* acquires" % b["locks"], "wall s", "result"]
+    lines = [
+        "# %s benchmark" % b["program"],
+        "",
+        "Measured by `make bench-%s` (tools/bench.py) on %s, %s, %d host cores, QEMU %s."
+        % (name, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count(),
+           subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
+                          text=True).stdout.split()[3]),
+        "`tot growth` is the growth of the statistics report's `tot=` (failed test-and-set",
+        "attempts on the %s locks) during the test; ticks are 1/10 s of guest time;" % b["locks"],
+        "acquires are those of the %s locks since boot, read after the run." % b["locks"],
+        "QEMU emulates every hart on this machine's %d cores, so times at CPUS > %d"
+        % (os.cpu_count(), os.cpu_count()),
+        "measure the emulator as much as the kernel.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for variant, cpus, got, acq, wall, status in rows:
+        cells = [variant, str(cpus)]
+        for t in b["tests"]:
+            g = got.get(t)
+            cells += [str(g[0]) if g else "-", str(g[1]) if g else "-"]
+        cells += [str(acq), "%.0f" % wall, status]
+        lines.append("| " + " | ".join(cells) + " |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(ROOT, b["out"]), "w") as f:
+        f.write(text)
+    print(text)
+    return 0 if all(r[5] == "ok" for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
