@@ -171,7 +171,14 @@ qemu-gdb: $K/kernel fs.img .gdbinit
 
 # Every test: QEMU sessions (tools/runtests.py) and the host-side tests.
 test: all
-	python3 tools/runtests.py
+	python3 tools/runtests.py --host
+
+# Host-side tests of kalloc.c and bio.c under ThreadSanitizer and ASan+UBSan.
+host-test:
+	python3 tests/host/run.py test
+
+bench-host:
+	python3 tests/host/run.py bench
 
 # The locks lab's grading, out of 109.
 grade: all
@@ -195,4 +202,4 @@ clean:
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all qemu qemu-gdb test grade stress bench-kalloc bench-bcache clean FORCE
+.PHONY: all qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE

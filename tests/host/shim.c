@@ -1,0 +1,298 @@
+// A small stand-in for the kernel around kernel/kalloc.c and kernel/bio.c,
+// so that those files compile unchanged with the host's gcc and run on real
+// threads, under ThreadSanitizer or AddressSanitizer.
+//
+// - Each test thread plays one CPU: shim_setcpu() sets a thread-local id
+//   that cpuid() and mycpu() return. push_off/pop_off only count nesting.
+// - Spinlocks are built on the compiler's C11 atomics and keep the kernel's
+//   statistics (acquires, failed test-and-set attempts) and registry.
+// - Sleep locks wait on a pthread condition variable.
+// - virtio_disk_rw() reads and writes a RAM disk, and, like the kernel's
+//   driver, panics if it ever sees more than NBUF distinct buffers.
+// - panic() prints its message and aborts.
+//
+// This file does not include kernel/defs.h: its prototypes clash with the
+// host's libc (printf, memset...), which the kernel files call directly.
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "sleeplock.h"
+#include "fs.h"
+#include "buf.h"
+#include "proc.h"
+#include "shim.h"
+
+void panic(char *s) __attribute__((noreturn));
+
+void
+panic(char *s)
+{
+  fprintf(stderr, "panic: %s\n", s);
+  fflush(stderr);
+  abort();
+}
+
+// ---- CPUs ----
+
+struct cpu cpus[NCPU];
+static __thread int thiscpu = -1;
+
+void
+shim_setcpu(int id)
+{
+  if(id < 0 || id >= NCPU)
+    panic("shim_setcpu: bad cpu");
+  thiscpu = id;
+}
+
+int
+cpuid(void)
+{
+  if(thiscpu < 0)
+    panic("cpuid: this thread plays no cpu");
+  return thiscpu;
+}
+
+struct cpu *
+mycpu(void)
+{
+  return &cpus[cpuid()];
+}
+
+void
+push_off(void)
+{
+  mycpu()->noff++;
+}
+
+void
+pop_off(void)
+{
+  struct cpu *c = mycpu();
+  if(c->noff < 1)
+    panic("pop_off");
+  c->noff--;
+}
+
+// ---- spinlocks ----
+
+// Every initialised spinlock, for the statistics; protected by reglock.
+static pthread_mutex_t reglock = PTHREAD_MUTEX_INITIALIZER;
+static struct spinlock *reghead;
+
+void
+initlock(struct spinlock *lk, char *name)
+{
+  lk->name = name;
+  lk->locked = 0;
+  lk->cpu = 0;
+  lk->nacquire = 0;
+  lk->nspin = 0;
+  pthread_mutex_lock(&reglock);
+  lk->rprev = 0;
+  lk->rnext = reghead;
+  if(reghead)
+    reghead->rprev = lk;
+  reghead = lk;
+  pthread_mutex_unlock(&reglock);
+}
+
+void
+freelock(struct spinlock *lk)
+{
+  pthread_mutex_lock(&reglock);
+  if(lk->rprev)
+    lk->rprev->rnext = lk->rnext;
+  else
+    reghead = lk->rnext;
+  if(lk->rnext)
+    lk->rnext->rprev = lk->rprev;
+  pthread_mutex_unlock(&reglock);
+}
+
+int
+holding(struct spinlock *lk)
+{
+  return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
+         __atomic_load_n(&lk->cpu, __ATOMIC_RELAXED) == mycpu();
+}
+
+void
+acquire(struct spinlock *lk)
+{
+  uint64 spins = 0;
+
+  push_off();
+  if(holding(lk))
+    panic("acquire");
+  while(__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0){
+    spins++;
+    // More threads than cores: let the holder run.
+    sched_yield();
+  }
+  __atomic_store_n(&lk->cpu, mycpu(), __ATOMIC_RELAXED);
+  lk->nspin += spins;
+  lk->nacquire++;
+}
+
+void
+release(struct spinlock *lk)
+{
+  if(!holding(lk))
+    panic("release");
+  __atomic_store_n(&lk->cpu, (struct cpu *)0, __ATOMIC_RELAXED);
+  __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
+  pop_off();
+}
+
+// Call only while no other thread runs kernel code.
+static uint64
+lockstat(const char *prefix, int spins)
+{
+  uint64 n = 0;
+  pthread_mutex_lock(&reglock);
+  for(struct spinlock *lk = reghead; lk; lk = lk->rnext)
+    if(strncmp(lk->name, prefix, strlen(prefix)) == 0)
+      n += spins ? lk->nspin : lk->nacquire;
+  pthread_mutex_unlock(&reglock);
+  return n;
+}
+
+uint64_t shim_lock_spins(const char *prefix) { return lockstat(prefix, 1); }
+uint64_t shim_lock_acquires(const char *prefix) { return lockstat(prefix, 0); }
+
+// ---- sleep locks ----
+
+// One mutex and condition variable serve every sleep lock: simple, and the
+// tests care about correctness here, not speed.
+static pthread_mutex_t sleepmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sleepcv = PTHREAD_COND_INITIALIZER;
+static int nextpid;
+static __thread int mypid;
+
+static int
+pid(void)
+{
+  if(mypid == 0)
+    mypid = __atomic_add_fetch(&nextpid, 1, __ATOMIC_RELAXED);
+  return mypid;
+}
+
+void
+initsleeplock(struct sleeplock *lk, char *name)
+{
+  lk->name = name;
+  lk->locked = 0;
+  lk->pid = 0;
+}
+
+void
+acquiresleep(struct sleeplock *lk)
+{
+  pthread_mutex_lock(&sleepmu);
+  while(lk->locked)
+    pthread_cond_wait(&sleepcv, &sleepmu);
+  lk->locked = 1;
+  lk->pid = pid();
+  pthread_mutex_unlock(&sleepmu);
+}
+
+void
+releasesleep(struct sleeplock *lk)
+{
+  pthread_mutex_lock(&sleepmu);
+  if(!lk->locked || lk->pid != pid())
+    panic("releasesleep");
+  lk->locked = 0;
+  lk->pid = 0;
+  pthread_cond_broadcast(&sleepcv);
+  pthread_mutex_unlock(&sleepmu);
+}
+
+int
+holdingsleep(struct sleeplock *lk)
+{
+  pthread_mutex_lock(&sleepmu);
+  int r = lk->locked && lk->pid == pid();
+  pthread_mutex_unlock(&sleepmu);
+  return r;
+}
+
+// ---- RAM disk ----
+
+static unsigned char *disk;
+static uint64_t *reads;      // per block, updated atomically
+static uint64_t ios;         // updated atomically
+static int nblocks;
+
+// Distinct buffers seen, as the kernel's driver keeps them; under diskmu.
+static pthread_mutex_t diskmu = PTHREAD_MUTEX_INITIALIZER;
+static struct buf *seen[NBUF];
+static int nseen;
+
+void
+shim_disk_init(int n)
+{
+  nblocks = n;
+  disk = calloc(n, BSIZE);
+  reads = calloc(n, sizeof(reads[0]));
+  if(!disk || !reads)
+    panic("shim_disk_init: out of memory");
+}
+
+unsigned char *
+shim_disk_block(int blockno)
+{
+  return disk + (uint64)blockno * BSIZE;
+}
+
+uint64_t shim_disk_reads(int blockno) { return __atomic_load_n(&reads[blockno], __ATOMIC_RELAXED); }
+uint64_t shim_disk_ios(void) { return __atomic_load_n(&ios, __ATOMIC_RELAXED); }
+
+int
+shim_disk_nbufs(void)
+{
+  pthread_mutex_lock(&diskmu);
+  int n = nseen;
+  pthread_mutex_unlock(&diskmu);
+  return n;
+}
+
+static void
+note_buffer(struct buf *b)
+{
+  pthread_mutex_lock(&diskmu);
+  int i;
+  for(i = 0; i < nseen && seen[i] != b; i++)
+    ;
+  if(i == nseen){
+    if(nseen == NBUF)
+      panic("virtio_disk_rw: more than NBUF buffers");
+    seen[nseen++] = b;
+  }
+  pthread_mutex_unlock(&diskmu);
+}
+
+// The caller holds b->lock. Two buffers caching the same block would make
+// two threads copy the same disk block at once: ThreadSanitizer reports it.
+void
+virtio_disk_rw(struct buf *b, int write)
+{
+  if(b->blockno >= (uint)nblocks)
+    panic("virtio_disk_rw: block out of range");
+  note_buffer(b);
+  if(write){
+    memcpy(shim_disk_block(b->blockno), b->data, BSIZE);
+  } else {
+    memcpy(b->data, shim_disk_block(b->blockno), BSIZE);
+    __atomic_add_fetch(&reads[b->blockno], 1, __ATOMIC_RELAXED);
+  }
+  __atomic_add_fetch(&ios, 1, __ATOMIC_RELAXED);
+}

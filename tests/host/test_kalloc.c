@@ -1,0 +1,350 @@
+// Host-side tests of the page allocator (kernel/kalloc.c or
+// kernel/kalloc_global.c, compiled unchanged), with threads playing CPUs.
+//
+//   test_kalloc TEST NTHREADS
+//
+// TEST is one of:
+//   mix      random allocate/free mixes, pages passed between CPUs so that
+//            lists run dry and get refilled by stealing
+//   exhaust  every CPU allocates until kalloc fails; then all pages go back
+//            to one CPU's list and another CPU must get every one of them
+//   steal    one CPU only frees, the others only allocate (always stealing)
+//
+// Every page handed out is checked for the allocation junk, marked with its
+// owner and a serial number, and the marks are checked again before it is
+// freed: a page handed out twice would carry another thread's marks. The free
+// count at the end must equal the one at the start.
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "shim.h"
+
+void *kalloc(void);
+void kfree(void *);
+void kinitrange(void *, void *);
+uint64 kfreepages(void);
+
+#define NPAGES    2048          // pages given to the allocator
+#define OPS       1000000L      // operations per test, over all threads
+#define STASH     64            // pages a thread holds at most
+
+static char *arena;
+static int nthreads;
+
+static void
+fail(const char *what, long a, long b)
+{
+  fprintf(stderr, "FAIL: %s (%ld, %ld)\n", what, a, b);
+  abort();
+}
+
+// ---- marking pages ----
+
+struct mark {
+  uint64 owner;
+  uint64 serial;
+};
+
+// Offsets checked and marked in each page: both ends and the middle.
+static const int offsets[] = { 0, PGSIZE / 2, PGSIZE - (int)sizeof(struct mark) };
+
+static void
+check_junk(char *pa)
+{
+  if((uint64)pa % PGSIZE != 0 || pa < arena || pa >= arena + (uint64)NPAGES * PGSIZE)
+    fail("kalloc returned a page outside the arena or misaligned", (long)pa, 0);
+  for(int i = 0; i < (int)(sizeof(offsets) / sizeof(offsets[0])); i++)
+    if(pa[offsets[i]] != 5 || pa[offsets[i] + 7] != 5)
+      fail("allocated page is not filled with junk 5", offsets[i], pa[offsets[i]]);
+}
+
+static void
+mark(char *pa, uint64 owner, uint64 serial)
+{
+  struct mark m = { owner, serial };
+  for(int i = 0; i < (int)(sizeof(offsets) / sizeof(offsets[0])); i++)
+    memcpy(pa + offsets[i], &m, sizeof(m));
+}
+
+static void
+check_mark(char *pa, uint64 owner, uint64 serial)
+{
+  for(int i = 0; i < (int)(sizeof(offsets) / sizeof(offsets[0])); i++){
+    struct mark m;
+    memcpy(&m, pa + offsets[i], sizeof(m));
+    if(m.owner != owner || m.serial != serial)
+      fail("page marks changed while the page was allocated: handed out twice?",
+           (long)m.owner, (long)owner);
+  }
+}
+
+// A page held by a thread, with the marks it carries.
+struct held {
+  char *pa;
+  uint64 owner;
+  uint64 serial;
+};
+
+// ---- a queue for passing pages between threads ----
+
+static pthread_mutex_t qlock = PTHREAD_MUTEX_INITIALIZER;
+static struct held queue[NPAGES];
+static int qlen;
+
+static int
+qput(struct held h)
+{
+  pthread_mutex_lock(&qlock);
+  int ok = qlen < NPAGES;
+  if(ok)
+    queue[qlen++] = h;
+  pthread_mutex_unlock(&qlock);
+  return ok;
+}
+
+static int
+qget(struct held *h)
+{
+  pthread_mutex_lock(&qlock);
+  int ok = qlen > 0;
+  if(ok)
+    *h = queue[--qlen];
+  pthread_mutex_unlock(&qlock);
+  return ok;
+}
+
+// ---- per-thread work ----
+
+struct worker {
+  pthread_t thread;
+  int id;
+  uint64 rng;
+  long ops;
+  long allocs;
+  struct held stash[STASH];
+  int nstash;
+};
+
+static uint64
+rnd(struct worker *w)
+{
+  w->rng ^= w->rng << 13;
+  w->rng ^= w->rng >> 7;
+  w->rng ^= w->rng << 17;
+  return w->rng;
+}
+
+static int
+alloc_one(struct worker *w)
+{
+  char *pa = kalloc();
+  w->ops++;
+  if(pa == 0)
+    return 0;
+  check_junk(pa);
+  struct held h = { pa, (uint64)w->id + 1, (uint64)++w->allocs };
+  mark(pa, h.owner, h.serial);
+  w->stash[w->nstash++] = h;
+  return 1;
+}
+
+static void
+free_held(struct worker *w, struct held h)
+{
+  check_mark(h.pa, h.owner, h.serial);
+  kfree(h.pa);
+  w->ops++;
+}
+
+static void
+free_one(struct worker *w)
+{
+  int i = rnd(w) % w->nstash;
+  struct held h = w->stash[i];
+  w->stash[i] = w->stash[--w->nstash];
+  free_held(w, h);
+}
+
+static void
+drain(struct worker *w)
+{
+  while(w->nstash > 0)
+    free_one(w);
+}
+
+static void *
+mix(void *arg)
+{
+  struct worker *w = arg;
+  shim_setcpu(w->id);
+  while(w->ops < OPS / nthreads){
+    uint64 r = rnd(w) % 16;
+    if(w->nstash < STASH && (r < 8 || w->nstash == 0)){
+      alloc_one(w);
+    } else if(r < 14){
+      free_one(w);
+    } else if(r == 14){
+      // Hand a page to another thread, which will free it on its own CPU.
+      int i = rnd(w) % w->nstash;
+      if(qput(w->stash[i]))
+        w->stash[i] = w->stash[--w->nstash];
+    } else {
+      struct held h;
+      if(qget(&h))
+        free_held(w, h);
+    }
+  }
+  drain(w);
+  return 0;
+}
+
+static pthread_barrier_t barrier;
+static long exhausted[NCPU];     // pages each thread got in this round
+
+// Rounds of: everyone allocates until kalloc fails, keeping the pages in the
+// queue; every page must have been handed out. Then thread 0 frees them all
+// onto its own list and the last thread must get every one back by stealing;
+// it frees them again on its own list for the next round.
+static void *
+exhaust(void *arg)
+{
+  struct worker *w = arg;
+  shim_setcpu(w->id);
+  while(w->ops < OPS / nthreads){
+    long got = 0;
+    while(alloc_one(w)){
+      got++;
+      if(!qput(w->stash[--w->nstash]))
+        fail("more pages allocated than the arena holds", got, 0);
+    }
+    exhausted[w->id] = got;
+    pthread_barrier_wait(&barrier);
+    long total = 0;
+    for(int i = 0; i < nthreads; i++)
+      total += exhausted[i];
+    if(total != NPAGES)
+      fail("kalloc failed while pages were free", total, NPAGES);
+    if(kfreepages() != 0)
+      fail("kalloc failed but pages are counted free", (long)kfreepages(), 0);
+    pthread_barrier_wait(&barrier);
+    struct held h;
+    if(w->id == 0)
+      while(qget(&h))
+        free_held(w, h);
+    pthread_barrier_wait(&barrier);
+    if(w->id == nthreads - 1){
+      long again = 0;
+      while(alloc_one(w)){
+        again++;
+        if(!qput(w->stash[--w->nstash]))
+          fail("more pages allocated than the arena holds", again, 0);
+      }
+      if(again != NPAGES)
+        fail("one CPU could not steal every free page", again, NPAGES);
+      while(qget(&h))
+        free_held(w, h);
+    }
+    pthread_barrier_wait(&barrier);
+  }
+  return 0;
+}
+
+static int
+qlen_nonzero(void)
+{
+  pthread_mutex_lock(&qlock);
+  int n = qlen;
+  pthread_mutex_unlock(&qlock);
+  return n > 0;
+}
+
+// CPU 0 frees what the others allocate: their lists are always empty.
+static int stealers_done;
+
+static void *
+steal(void *arg)
+{
+  struct worker *w = arg;
+  shim_setcpu(w->id);
+  struct held h;
+  if(w->id == 0){
+    while(!__atomic_load_n(&stealers_done, __ATOMIC_ACQUIRE) || qlen_nonzero())
+      if(qget(&h))
+        free_held(w, h);
+    return 0;
+  }
+  while(w->ops < OPS / (nthreads - 1)){
+    if(alloc_one(w) && !qput(w->stash[--w->nstash]))
+      fail("more pages allocated than the arena holds", 0, 0);
+  }
+  return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+  if(argc != 3){
+    fprintf(stderr, "usage: test_kalloc mix|exhaust|steal NTHREADS\n");
+    return 2;
+  }
+  nthreads = atoi(argv[2]);
+  if(nthreads < 1 || nthreads > NCPU){
+    fprintf(stderr, "NTHREADS must be 1..%d\n", NCPU);
+    return 2;
+  }
+  void *(*fn)(void *);
+  if(strcmp(argv[1], "mix") == 0)
+    fn = mix;
+  else if(strcmp(argv[1], "exhaust") == 0)
+    fn = exhaust;
+  else if(strcmp(argv[1], "steal") == 0 && nthreads >= 2)
+    fn = steal;
+  else {
+    fprintf(stderr, "unknown test %s (steal needs 2 threads or more)\n", argv[1]);
+    return 2;
+  }
+
+  arena = aligned_alloc(PGSIZE, (uint64)NPAGES * PGSIZE);
+  if(arena == 0)
+    fail("no memory for the arena", 0, 0);
+  shim_setcpu(0);
+  kinitrange(arena, arena + (uint64)NPAGES * PGSIZE);
+  uint64 before = kfreepages();
+  if(before != NPAGES)
+    fail("kinitrange did not free every page", (long)before, NPAGES);
+
+  pthread_barrier_init(&barrier, 0, nthreads);
+  struct worker *w = calloc(nthreads, sizeof(*w));
+  for(int i = 0; i < nthreads; i++){
+    w[i].id = i;
+    w[i].rng = 0x9e3779b97f4a7c15ULL * (i + 1);
+  }
+  // In the steal test, thread 0 runs until the stealers are done.
+  int first = fn == steal ? 1 : 0;
+  if(fn == steal)
+    pthread_create(&w[0].thread, 0, fn, &w[0]);
+  for(int i = first; i < nthreads; i++)
+    pthread_create(&w[i].thread, 0, fn, &w[i]);
+  for(int i = first; i < nthreads; i++)
+    pthread_join(w[i].thread, 0);
+  if(fn == steal){
+    __atomic_store_n(&stealers_done, 1, __ATOMIC_RELEASE);
+    pthread_join(w[0].thread, 0);
+  }
+
+  long ops = 0;
+  for(int i = 0; i < nthreads; i++)
+    ops += w[i].ops;
+  uint64 after = kfreepages();
+  if(after != before)
+    fail("free pages at the end differ from the start: pages lost", (long)after, (long)before);
+  printf("PASS kalloc %s threads=%d ops=%ld kmem-spins=%lu\n", argv[1], nthreads, ops,
+         (unsigned long)shim_lock_spins("kmem"));
+  free(w);
+  return 0;
+}
