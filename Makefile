@@ -139,6 +139,7 @@ UPROGS = \
   $U/_zombie \
   $U/_abitest \
   $U/_stats \
+  $U/_statstest \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \

@@ -10,16 +10,18 @@ its session.
     tools/runtests.py -k usertests    only sessions/tests whose name has "usertests"
     tools/runtests.py --list          list the tests
     tools/runtests.py --log DIR       keep each session's console output in DIR
+    tools/runtests.py --host          also run the host-side tests (tests/host/run.py)
 """
 
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xv6 import Machine, MachineError  # noqa: E402
+from xv6 import ROOT, Machine, MachineError  # noqa: E402
 
 
 def has(*patterns):
@@ -85,10 +87,41 @@ def shell_steps():
     ]
 
 
+def passes(*names):
+    """A check: each "testN" of a lab test program printed its OK line."""
+    return both(has(*[r"^%s:? OK$" % n for n in names]), lacks_failures)
+
+
 SESSIONS = [
     Session("shell-cpus1", 1, shell_steps()),
     Session("shell-cpus3", 3, shell_steps()),
+    Session("locks-cpus3", 3, [
+        ("statstest", "statstest", 300, both(has(r"^statstest OK$"), lacks_failures)),
+        ("kalloctest", "kalloctest", 900, passes("test1", "test2", "test3")),
+        ("bcachetest", "bcachetest", 900, passes("test0", "test1", "test2", "test3")),
+    ]),
+    Session("usertests-q-cpus1", 1, [
+        ("usertests-q", "usertests -q", 1200, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
+    ]),
+    Session("usertests-q-cpus3", 3, [
+        ("usertests-q", "usertests -q", 1200, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
+    ]),
+    Session("usertests-full-cpus3", 3, [
+        ("usertests", "usertests", 1800, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
+    ]),
 ]
+
+
+def run_host_tests(results):
+    """The host-side tests (tests/host/run.py), one result per line."""
+    p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "host", "run.py"), "test"],
+                       capture_output=True, text=True)
+    for line in p.stdout.splitlines():
+        m = re.match(r"^(PASS|FAIL) (\S+): (.*)$", line)
+        if m:
+            results.append((m.group(2), m.group(1) == "PASS", m.group(3)[:300]))
+    if p.returncode != 0 and not any(not r[1] for r in results):
+        results.append(("host/run", False, (p.stderr or p.stdout)[-2000:]))
 
 
 def run_session(sess, log_dir, results):
@@ -133,6 +166,7 @@ def main():
     ap.add_argument("-k", dest="keyword", help="only tests whose name contains this")
     ap.add_argument("--list", action="store_true", help="list the tests and exit")
     ap.add_argument("--log", metavar="DIR", help="write console logs into DIR")
+    ap.add_argument("--host", action="store_true", help="also run the host-side tests")
     args = ap.parse_args()
 
     sessions = [s for s in SESSIONS
@@ -149,6 +183,13 @@ def main():
         first = len(results)
         print("== %s (CPUS=%d)" % (s.name, s.cpus), flush=True)
         run_session(s, args.log, results)
+        for name, ok, msg in results[first:]:
+            print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
+
+    if args.host:
+        first = len(results)
+        print("== host-side tests (tests/host/run.py)", flush=True)
+        run_host_tests(results)
         for name, ok, msg in results[first:]:
             print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
 

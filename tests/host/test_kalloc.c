@@ -215,7 +215,8 @@ exhaust(void *arg)
 {
   struct worker *w = arg;
   shim_setcpu(w->id);
-  while(w->ops < OPS / nthreads){
+  // Each round hands out every page about three times.
+  for(long round = 0; round < OPS / (3 * NPAGES); round++){
     long got = 0;
     while(alloc_one(w)){
       got++;
@@ -337,6 +338,10 @@ main(int argc, char *argv[])
     pthread_join(w[0].thread, 0);
   }
 
+  // Pages still passing between threads go back now.
+  struct held h;
+  while(qget(&h))
+    free_held(&w[0], h);
   long ops = 0;
   for(int i = 0; i < nthreads; i++)
     ops += w[i].ops;

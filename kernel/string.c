@@ -1,0 +1,104 @@
+// The few C library string and memory routines the kernel uses.
+// gcc may also emit calls to memset, memcpy and memmove on its own.
+
+#include "types.h"
+#include "riscv.h"
+#include "defs.h"
+
+void*
+memset(void *dst, int c, uint n)
+{
+  uchar *d = dst;
+
+  while(n-- > 0)
+    *d++ = c;
+  return dst;
+}
+
+int
+memcmp(const void *a, const void *b, uint n)
+{
+  const uchar *p = a, *q = b;
+
+  for(; n > 0; n--, p++, q++){
+    if(*p != *q)
+      return *p - *q;
+  }
+  return 0;
+}
+
+// Correct however the two ranges overlap: when dst is above src, copy from
+// the end so that no source byte is overwritten before it is read.
+void*
+memmove(void *dst, const void *src, uint n)
+{
+  uchar *d = dst;
+  const uchar *s = src;
+
+  if(d > s && d < s + n){
+    while(n > 0){
+      n--;
+      d[n] = s[n];
+    }
+  } else {
+    while(n-- > 0)
+      *d++ = *s++;
+  }
+  return dst;
+}
+
+void*
+memcpy(void *dst, const void *src, uint n)
+{
+  return memmove(dst, src, n);
+}
+
+int
+strlen(const char *s)
+{
+  int n = 0;
+
+  while(s[n])
+    n++;
+  return n;
+}
+
+int
+strncmp(const char *a, const char *b, uint n)
+{
+  for(; n > 0; n--, a++, b++){
+    if(*a != *b)
+      return (uchar)*a - (uchar)*b;
+    if(*a == 0)
+      return 0;
+  }
+  return 0;
+}
+
+// Like the C library's: copies at most n bytes and pads with NULs, but
+// leaves dst unterminated if src has n bytes or more.
+char*
+strncpy(char *dst, const char *src, int n)
+{
+  int i = 0;
+
+  for(; i < n && src[i]; i++)
+    dst[i] = src[i];
+  for(; i < n; i++)
+    dst[i] = 0;
+  return dst;
+}
+
+// Copy at most n-1 bytes and always NUL-terminate (if n > 0).
+char*
+safestrcpy(char *dst, const char *src, int n)
+{
+  int i;
+
+  if(n <= 0)
+    return dst;
+  for(i = 0; i < n - 1 && src[i]; i++)
+    dst[i] = src[i];
+  dst[i] = 0;
+  return dst;
+}
