@@ -1,0 +1,288 @@
+// Buffer cache split into hash buckets (make BCACHE=bucket).
+//
+// The cache keeps copies of disk blocks in NBUF buffers, so that blocks in
+// use are read once, and it makes a block's buffer the one place where
+// processes using that block meet: its sleep lock lets one process at a time
+// look at or change the block. Hence a block must never be cached twice.
+//
+// A buffer that caches a block lives in the hash bucket of its
+// (dev, blockno), and each bucket has its own lock, so that finding a
+// cached block (bread hit) and letting it go (brelse) take one bucket lock
+// and nothing else: processes using blocks of different buckets never wait
+// for each other. A miss recycles the least recently used buffer that
+// nobody holds, which may sit in any bucket, and moves it to the block's.
+//
+// Interface:
+//   bread(dev, blockno)  a locked buffer holding the block's contents
+//   bwrite(b)            write b's contents to the disk
+//   brelse(b)            done with b (do not use it any more)
+//   bpin(b), bunpin(b)   keep b cached (the log does, until it installs b)
+//
+// This file also builds on the host (tests/host) against a shim: it must use
+// only defs.h functions, and no RISC-V assembly.
+
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "sleeplock.h"
+#include "fs.h"
+#include "buf.h"
+#include "defs.h"
+
+#define NBUCKET 17          // prime; any 17 consecutive blocks get 17 buckets
+#define NODEV   ((uint)-1)  // the dev of a buffer that has never held a block
+
+// Locks and what they protect:
+//
+// - bucket[i].lock: bucket i's list (head, and prev/next of the buffers on
+//   it) and, for each buffer on it, dev, blockno, refcnt and lastuse.
+// - evictlock: which block each buffer holds. A buffer changes its
+//   (dev, blockno), and so its bucket, only under evictlock (and the bucket
+//   locks involved). So a process holding evictlock knows that no block enters
+//   or leaves the cache but by its own doing.
+// - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
+//   one holds or waits for it, which lets the evictor clear valid.
+//
+// Lock order: evictlock, then bucket locks in increasing index order, then
+// (with no spinlock held) a buffer's sleep lock. Only the holder of evictlock
+// ever holds two bucket locks at once; everyone else holds at most one and
+// acquires nothing while holding it.
+struct bucket {
+  struct spinlock lock;
+  struct buf *head;         // doubly linked through buf.prev/next
+} __attribute__((aligned(64)));   // no shared cache lines between buckets
+
+static struct {
+  struct spinlock evictlock;
+  struct bucket bucket[NBUCKET];
+  struct buf buf[NBUF];
+} bcache;
+
+// Lock names for the statistics: every buffer cache lock starts with "bcache".
+static char *bucketname[NBUCKET] = {
+  "bcache0", "bcache1", "bcache2", "bcache3", "bcache4", "bcache5",
+  "bcache6", "bcache7", "bcache8", "bcache9", "bcache10", "bcache11",
+  "bcache12", "bcache13", "bcache14", "bcache15", "bcache16",
+};
+_Static_assert(NELEM(bucketname) == NBUCKET, "one name per bucket");
+
+// The last stamp handed out for buf.lastuse. Incremented atomically rather
+// than under a lock, so that releases in different buckets share no lock;
+// every stamp is distinct, so the order of releases is exact.
+static uint64 lastuse_clock;
+
+static struct bucket *
+bucketfor(uint dev, uint blockno)
+{
+  return &bcache.bucket[(dev * 31u + blockno) % NBUCKET];
+}
+
+// The bucket b is in. The caller holds a reference to b, so b's block,
+// and with it b's bucket, cannot change under it.
+static struct bucket *
+bucketof(struct buf *b)
+{
+  return bucketfor(b->dev, b->blockno);
+}
+
+// Caller holds bk->lock (for bucket_add and bucket_remove).
+static void
+bucket_add(struct bucket *bk, struct buf *b)
+{
+  b->prev = 0;
+  b->next = bk->head;
+  if(bk->head)
+    bk->head->prev = b;
+  bk->head = b;
+}
+
+static void
+bucket_remove(struct bucket *bk, struct buf *b)
+{
+  if(b->prev)
+    b->prev->next = b->next;
+  else
+    bk->head = b->next;
+  if(b->next)
+    b->next->prev = b->prev;
+  b->prev = b->next = 0;
+}
+
+void
+binit(void)
+{
+  initlock(&bcache.evictlock, "bcache.evict");
+  for(int i = 0; i < NBUCKET; i++){
+    initlock(&bcache.bucket[i].lock, bucketname[i]);
+    bcache.bucket[i].head = 0;
+  }
+  // Unused buffers may sit in any bucket: spread them out.
+  for(int i = 0; i < NBUF; i++){
+    struct buf *b = &bcache.buf[i];
+    initsleeplock(&b->lock, "buffer");
+    b->dev = NODEV;
+    b->blockno = 0;
+    b->valid = 0;
+    b->disk = 0;
+    b->refcnt = 0;
+    b->lastuse = 0;
+    bucket_add(&bcache.bucket[i % NBUCKET], b);
+  }
+}
+
+// If bk holds (dev, blockno), take a reference to its buffer and return
+// it; otherwise return 0.
+static struct buf *
+getref(struct bucket *bk, uint dev, uint blockno)
+{
+  struct buf *b;
+
+  acquire(&bk->lock);
+  for(b = bk->head; b; b = b->next){
+    if(b->dev == dev && b->blockno == blockno){
+      b->refcnt++;
+      break;
+    }
+  }
+  release(&bk->lock);
+  return b;
+}
+
+// The least recently used buffer with no references, in the whole cache.
+// Returns with its bucket's lock held, in *held, so that it stays unused.
+// The caller holds evictlock and no bucket lock.
+static struct buf *
+lru_victim(struct bucket **held)
+{
+  struct buf *victim = 0;
+
+  *held = 0;
+  for(int i = 0; i < NBUCKET; i++){
+    struct bucket *bk = &bcache.bucket[i];
+    struct buf *best = 0;
+    acquire(&bk->lock);
+    for(struct buf *b = bk->head; b; b = b->next)
+      if(b->refcnt == 0 && (best == 0 || b->lastuse < best->lastuse))
+        best = b;
+    // victim's bucket is still locked, so victim->lastuse is stable.
+    if(best && (victim == 0 || best->lastuse < victim->lastuse)){
+      if(*held)
+        release(&(*held)->lock);
+      victim = best;
+      *held = bk;
+    } else {
+      release(&bk->lock);
+    }
+  }
+  if(victim == 0)
+    panic("bget: no buffers");
+  return victim;
+}
+
+// A miss in bucket bk: recycle the least recently used free buffer for
+// (dev, blockno), unless another process cached the block meanwhile.
+// Returns the buffer with a reference taken.
+static struct buf *
+bget_miss(struct bucket *bk, uint dev, uint blockno)
+{
+  struct bucket *from;
+  struct buf *b;
+
+  acquire(&bcache.evictlock);
+  // Between our first look and taking evictlock, another process may have
+  // cached the block; from now until we release evictlock, no one can.
+  b = getref(bk, dev, blockno);
+  if(b == 0){
+    b = lru_victim(&from);
+    bucket_remove(from, b);
+    release(&from->lock);
+
+    acquire(&bk->lock);
+    b->dev = dev;
+    b->blockno = blockno;
+    b->valid = 0;
+    b->refcnt = 1;
+    bucket_add(bk, b);
+    release(&bk->lock);
+  }
+  release(&bcache.evictlock);
+  return b;
+}
+
+// The buffer for (dev, blockno), locked.
+static struct buf *
+bget(uint dev, uint blockno)
+{
+  struct bucket *bk = bucketfor(dev, blockno);
+  struct buf *b;
+
+  b = getref(bk, dev, blockno);
+  if(b == 0)
+    b = bget_miss(bk, dev, blockno);
+  acquiresleep(&b->lock);
+  return b;
+}
+
+struct buf *
+bread(uint dev, uint blockno)
+{
+  struct buf *b = bget(dev, blockno);
+
+  if(!b->valid){
+    virtio_disk_rw(b, 0);
+    b->valid = 1;
+  }
+  return b;
+}
+
+// The caller holds b->lock.
+void
+bwrite(struct buf *b)
+{
+  if(!holdingsleep(&b->lock))
+    panic("bwrite");
+  virtio_disk_rw(b, 1);
+}
+
+// Drop a reference to b; the last one stamps the time of use for LRU.
+static void
+putref(struct buf *b)
+{
+  struct bucket *bk = bucketof(b);
+
+  acquire(&bk->lock);
+  if(b->refcnt == 0)
+    panic("bcache: refcnt underflow");
+  b->refcnt--;
+  if(b->refcnt == 0)
+    b->lastuse = __atomic_fetch_add(&lastuse_clock, 1, __ATOMIC_RELAXED) + 1;
+  release(&bk->lock);
+}
+
+// The caller holds b->lock, and gives it up with the buffer.
+void
+brelse(struct buf *b)
+{
+  if(!holdingsleep(&b->lock))
+    panic("brelse");
+  releasesleep(&b->lock);
+  putref(b);
+}
+
+// An extra reference keeps b cached while the log still has to write it.
+void
+bpin(struct buf *b)
+{
+  struct bucket *bk = bucketof(b);
+
+  acquire(&bk->lock);
+  b->refcnt++;
+  release(&bk->lock);
+}
+
+void
+bunpin(struct buf *b)
+{
+  putref(b);
+}
