@@ -111,7 +111,7 @@ usertrap(void)
     intr_on();
     syscall();
   } else if((kind = devintr()) == INTR_NONE){
-    printf("usertrap(): unexpected scause 0x%lx pid=%d sepc=0x%lx stval=0x%lx\n",
+    printf("usertrap(): unexpected scause 0x%llx pid=%d sepc=0x%llx stval=0x%llx\n",
            r_scause(), p->pid, r_sepc(), r_stval());
     setkilled(p);
   }
@@ -171,7 +171,7 @@ kerneltrap(void)
 
   enum intrkind kind = devintr();
   if(kind == INTR_NONE){
-    printf("kerneltrap: scause 0x%lx sepc 0x%lx stval 0x%lx\n", scause, sepc, r_stval());
+    printf("kerneltrap: scause 0x%llx sepc 0x%llx stval 0x%llx\n", scause, sepc, r_stval());
     panic("kerneltrap");
   }
 

@@ -1,0 +1,590 @@
+// Processes: creation, exit and wait, scheduling, sleep and wakeup.
+
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "proc.h"
+#include "defs.h"
+
+// Per-CPU state; see struct cpu for why it needs no lock.
+struct cpu cpus[NCPU];
+
+// The process table. Each entry's fields are protected as struct proc says:
+// p->lock for the scheduling state, wait_lock for p->parent.
+//
+// Lock order: wait_lock, then any one p->lock. Locks that sleep() is given
+// (tickslock, a pipe's lock, ...) also come before p->lock, since sleep()
+// takes p->lock while holding them and wakeup() takes every p->lock while
+// its caller holds them. No code holds two p->locks at once.
+static struct proc proc[NPROC];
+
+// The first process, the parent of every orphan. Set once by userinit.
+static struct proc *initproc;
+
+// The next pid to hand out, protected by pid_lock.
+static int nextpid = 1;
+static struct spinlock pid_lock;
+
+// Serialises wait() against exit() so a parent cannot miss a child's exit:
+// protects every p->parent, and wait() sleeps on it.
+static struct spinlock wait_lock;
+
+extern char trampoline[];                   // trampoline.S
+extern uchar initcode[], initcode_end[];    // initcode.S
+
+static void forkret(void);
+
+// Map a kernel stack for every process slot, while the kernel page table
+// is being built. Each has an unmapped guard page below it (see KSTACK).
+void
+proc_mapstacks(pagetable_t kpt)
+{
+  for(int i = 0; i < NPROC; i++){
+    char *pa = kalloc();
+    if(pa == 0)
+      panic("proc_mapstacks: out of memory");
+    kvmmap(kpt, KSTACK(i), (uint64)pa, PGSIZE, PTE_R | PTE_W);
+  }
+}
+
+void
+procinit(void)
+{
+  initlock(&pid_lock, "nextpid");
+  initlock(&wait_lock, "wait_lock");
+  for(int i = 0; i < NPROC; i++){
+    initlock(&proc[i].lock, "proc");
+    proc[i].state = UNUSED;
+    proc[i].kstack = KSTACK(i);
+  }
+}
+
+// The hart we run on. The caller must keep interrupts off, or it may be
+// moved to another hart and the answer be stale.
+int
+cpuid(void)
+{
+  return r_tp();
+}
+
+// This hart's struct cpu. Interrupts must be off (see cpuid).
+struct cpu *
+mycpu(void)
+{
+  return &cpus[cpuid()];
+}
+
+// The process running on this hart, or 0.
+struct proc *
+myproc(void)
+{
+  push_off();
+  struct proc *p = mycpu()->proc;
+  pop_off();
+  return p;
+}
+
+static int
+allocpid(void)
+{
+  acquire(&pid_lock);
+  int pid = nextpid++;
+  release(&pid_lock);
+  return pid;
+}
+
+// A user page table with nothing but the trampoline and p's trapframe
+// mapped, or 0 if out of memory.
+pagetable_t
+proc_pagetable(struct proc *p)
+{
+  pagetable_t pt = uvmcreate();
+
+  if(pt == 0)
+    return 0;
+  // Only supervisor mode uses these two pages: no PTE_U.
+  if(mappages(pt, TRAMPOLINE, PGSIZE, (uint64)trampoline, PTE_R | PTE_X) != 0){
+    uvmfree(pt, 0);
+    return 0;
+  }
+  if(mappages(pt, TRAPFRAME, PGSIZE, (uint64)p->trapframe, PTE_R | PTE_W) != 0){
+    uvmunmap(pt, TRAMPOLINE, 1, 0);
+    uvmfree(pt, 0);
+    return 0;
+  }
+  return pt;
+}
+
+// Free a user page table and sz bytes of user memory. The trampoline and
+// the trapframe are not the page table's to free.
+void
+proc_freepagetable(pagetable_t pt, uint64 sz)
+{
+  uvmunmap(pt, TRAMPOLINE, 1, 0);
+  uvmunmap(pt, TRAPFRAME, 1, 0);
+  uvmfree(pt, sz);
+}
+
+// Return p's resources and its slot. Caller holds p->lock, and wait_lock
+// too unless p never had a parent.
+static void
+freeproc(struct proc *p)
+{
+  if(p->pagetable)
+    proc_freepagetable(p->pagetable, p->sz);
+  if(p->trapframe)
+    kfree(p->trapframe);
+  p->pagetable = 0;
+  p->trapframe = 0;
+  p->sz = 0;
+  p->pid = 0;
+  p->parent = 0;
+  p->name[0] = 0;
+  p->chan = 0;
+  p->killed = 0;
+  p->xstate = 0;
+  p->state = UNUSED;
+}
+
+// Claim an unused slot and give it a pid, a trapframe and a page table, set
+// up to start running in forkret. Returns it in state USED, unlocked: no
+// one else touches a USED process, so the caller may fill it in without
+// the lock and make it RUNNABLE under the lock. Returns 0 if there is no
+// free slot or no memory.
+static struct proc *
+allocproc(void)
+{
+  struct proc *p;
+
+  for(p = proc; p < &proc[NPROC]; p++){
+    acquire(&p->lock);
+    if(p->state == UNUSED)
+      break;
+    release(&p->lock);
+  }
+  if(p == &proc[NPROC])
+    return 0;
+
+  p->pid = allocpid();
+  p->state = USED;
+  if((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0){
+    freeproc(p);
+    release(&p->lock);
+    return 0;
+  }
+  memset(p->trapframe, 0, sizeof(*p->trapframe));
+
+  // The first swtch to it "returns" into forkret on its own kernel stack.
+  memset(&p->context, 0, sizeof(p->context));
+  p->context.ra = (uint64)forkret;
+  p->context.sp = p->kstack + PGSIZE;
+
+  release(&p->lock);
+  return p;
+}
+
+// Set up the first process, which runs initcode.
+void
+userinit(void)
+{
+  struct proc *p = allocproc();
+
+  if(p == 0)
+    panic("userinit: allocproc");
+  initproc = p;
+
+  uint sz = initcode_end - initcode;
+  if(uvmfirst(p->pagetable, initcode, sz) != 0)
+    panic("userinit: uvmfirst");
+  p->sz = PGROUNDUP(sz);
+
+  // Start at address 0, with the stack at the top of the program's memory.
+  p->trapframe->epc = 0;
+  p->trapframe->sp = p->sz;
+
+  safestrcpy(p->name, "initcode", sizeof(p->name));
+  p->cwd = namei("/");
+
+  acquire(&p->lock);
+  p->state = RUNNABLE;
+  release(&p->lock);
+}
+
+// A new process's first code in the kernel, reached from scheduler() by
+// swtch, still holding the p->lock that scheduler() took.
+static void
+forkret(void)
+{
+  // Only the first process can get here first: every other one is its
+  // descendant, created after this has run. So the flag needs no lock.
+  static int first = 1;
+
+  release(&myproc()->lock);
+
+  if(first){
+    first = 0;
+    // Reading the superblock and replaying the log sleep on the disk,
+    // which needs a process; hence here and not in main().
+    fsinit(ROOTDEV);
+  }
+
+  usertrapret();
+}
+
+// Grow (n > 0) or shrink (n < 0) user memory by n bytes. Returns 0, or -1
+// with memory unchanged if out of memory, if it would reach the trapframe,
+// or if it would shrink below 0.
+int
+growproc(int n)
+{
+  struct proc *p = myproc();
+  uint64 sz = p->sz;
+
+  if(n > 0){
+    if((uint64)n > TRAPFRAME - sz || uvmalloc(p->pagetable, sz, sz + n, PTE_W) == 0)
+      return -1;
+    p->sz = sz + n;
+  } else if(n < 0){
+    uint64 shrink = -(long long)n;   // exact even for the most negative int
+    if(shrink > sz)
+      return -1;
+    p->sz = uvmdealloc(p->pagetable, sz, sz - shrink);
+  }
+  return 0;
+}
+
+// Create a child that is a copy of this process. Returns the child's pid
+// to the parent and 0 to the child, or -1 if there is no free slot or
+// memory (and then nothing is left allocated).
+int
+fork(void)
+{
+  struct proc *p = myproc();
+  struct proc *np = allocproc();
+
+  if(np == 0)
+    return -1;
+
+  if(uvmcopy(p->pagetable, np->pagetable, p->sz) != 0){
+    acquire(&np->lock);
+    freeproc(np);
+    release(&np->lock);
+    return -1;
+  }
+  np->sz = p->sz;
+
+  // The child resumes from the same trap, seeing 0 as fork's result.
+  *np->trapframe = *p->trapframe;
+  np->trapframe->a0 = 0;
+
+  for(int fd = 0; fd < NOFILE; fd++)
+    if(p->ofile[fd])
+      np->ofile[fd] = filedup(p->ofile[fd]);
+  np->cwd = idup(p->cwd);
+  safestrcpy(np->name, p->name, sizeof(np->name));
+  int pid = np->pid;
+
+  acquire(&wait_lock);
+  np->parent = p;
+  release(&wait_lock);
+
+  acquire(&np->lock);
+  np->state = RUNNABLE;
+  release(&np->lock);
+
+  return pid;
+}
+
+// Give p's children to init. Caller holds wait_lock.
+static void
+reparent(struct proc *p)
+{
+  int moved = 0;
+
+  for(struct proc *pp = proc; pp < &proc[NPROC]; pp++){
+    if(pp->parent == p){
+      pp->parent = initproc;
+      moved = 1;
+    }
+  }
+  // Some of them may be zombies already, waiting to be reaped.
+  if(moved)
+    wakeup(initproc);
+}
+
+// Stop running this process. It stays a ZOMBIE until its parent's wait()
+// collects the status.
+void
+exit(int status)
+{
+  struct proc *p = myproc();
+
+  if(p == initproc)
+    panic("init exiting");
+
+  for(int fd = 0; fd < NOFILE; fd++){
+    if(p->ofile[fd]){
+      fileclose(p->ofile[fd]);
+      p->ofile[fd] = 0;
+    }
+  }
+
+  // Dropping the last reference to an inode may free it on disk.
+  begin_op();
+  iput(p->cwd);
+  end_op();
+  p->cwd = 0;
+
+  acquire(&wait_lock);
+  reparent(p);
+  // The parent sleeps in wait() on its own proc.
+  wakeup(p->parent);
+
+  acquire(&p->lock);
+  p->xstate = status;
+  p->state = ZOMBIE;
+  // Only now may wait() look: it needs wait_lock and then p->lock, and
+  // finds a complete ZOMBIE, which stays off the CPU from here on.
+  release(&wait_lock);
+
+  sched();
+  panic("zombie exit");
+}
+
+// Wait for a child to exit and return its pid, copying its exit status to
+// user address addr unless addr is 0. Returns -1 if this process has no
+// children, is killed while waiting, or addr is bad.
+int
+wait(uint64 addr)
+{
+  struct proc *p = myproc();
+
+  acquire(&wait_lock);
+  for(;;){
+    int havekids = 0;
+
+    for(struct proc *pp = proc; pp < &proc[NPROC]; pp++){
+      if(pp->parent != p)
+        continue;
+      havekids = 1;
+      acquire(&pp->lock);
+      if(pp->state == ZOMBIE){
+        int pid = pp->pid;
+        int ok = addr == 0 ||
+          copyout(p->pagetable, addr, (char *)&pp->xstate, sizeof(pp->xstate)) == 0;
+        // A bad addr leaves the child to be collected by a later wait.
+        if(ok)
+          freeproc(pp);
+        release(&pp->lock);
+        release(&wait_lock);
+        return ok ? pid : -1;
+      }
+      release(&pp->lock);
+    }
+
+    if(!havekids || killed(p)){
+      release(&wait_lock);
+      return -1;
+    }
+
+    // exit() wakes us on our own proc, holding wait_lock, so the wakeup
+    // cannot slip in between the scan and the sleep.
+    sleep(p, &wait_lock);
+  }
+}
+
+// Each hart runs this loop forever after boot: pick a RUNNABLE process,
+// run it until it gives the CPU back, repeat.
+void
+scheduler(void)
+{
+  struct cpu *c = mycpu();
+
+  c->proc = 0;
+  for(;;){
+    int found = 0;
+
+    // Interrupts on while searching: if every process is waiting for a
+    // device, only the device's interrupt can make one runnable.
+    intr_on();
+
+    for(struct proc *p = proc; p < &proc[NPROC]; p++){
+      acquire(&p->lock);
+      if(p->state == RUNNABLE){
+        // The process releases p->lock (in forkret, or after its sched())
+        // and takes it again before switching back here.
+        p->state = RUNNING;
+        c->proc = p;
+        swtch(&c->context, &p->context);
+        c->proc = 0;
+        found = 1;
+      }
+      release(&p->lock);
+    }
+
+    // Nothing to do: sleep until an interrupt instead of spinning.
+    if(!found)
+      asm volatile("wfi");
+  }
+}
+
+// Switch from the current process to this hart's scheduler. The caller
+// holds p->lock (and no other lock) and has changed p->state.
+void
+sched(void)
+{
+  struct proc *p = myproc();
+
+  if(!holding(&p->lock))
+    panic("sched: p->lock not held");
+  if(mycpu()->noff != 1)
+    panic("sched: other locks held");
+  if(p->state == RUNNING)
+    panic("sched: still running");
+  if(intr_get())
+    panic("sched: interruptible");
+
+  // intena belongs to this kernel thread, not the hart: keep it across the
+  // switch, since the thread may resume on another hart.
+  int intena = mycpu()->intena;
+  swtch(&p->context, &mycpu()->context);
+  mycpu()->intena = intena;
+}
+
+// Give up the CPU for one scheduling round.
+void
+yield(void)
+{
+  struct proc *p = myproc();
+
+  acquire(&p->lock);
+  p->state = RUNNABLE;
+  sched();
+  release(&p->lock);
+}
+
+// Release lk and sleep on chan until woken; take lk again before returning.
+void
+sleep(void *chan, struct spinlock *lk)
+{
+  struct proc *p = myproc();
+
+  // wakeup() takes p->lock, so once we hold it no wakeup can run between
+  // releasing lk and being marked SLEEPING.
+  acquire(&p->lock);
+  release(lk);
+
+  p->chan = chan;
+  p->state = SLEEPING;
+  sched();
+  p->chan = 0;
+
+  release(&p->lock);
+  acquire(lk);
+}
+
+// Wake every process sleeping on chan. The caller should hold the lock
+// that the sleepers passed to sleep().
+void
+wakeup(void *chan)
+{
+  struct proc *me = myproc();
+
+  for(struct proc *p = proc; p < &proc[NPROC]; p++){
+    // The caller is running, so it is not asleep on anything.
+    if(p == me)
+      continue;
+    acquire(&p->lock);
+    if(p->state == SLEEPING && p->chan == chan)
+      p->state = RUNNABLE;
+    release(&p->lock);
+  }
+}
+
+// Mark the process with this pid to be killed; it exits the next time it
+// is about to return to user space, or when a sleep it is in checks
+// killed(). Returns 0, or -1 if there is no such process.
+int
+kill(int pid)
+{
+  for(struct proc *p = proc; p < &proc[NPROC]; p++){
+    acquire(&p->lock);
+    if(p->pid == pid && p->state != UNUSED){
+      p->killed = 1;
+      // Get it out of sleep() so that it notices.
+      if(p->state == SLEEPING)
+        p->state = RUNNABLE;
+      release(&p->lock);
+      return 0;
+    }
+    release(&p->lock);
+  }
+  return -1;
+}
+
+void
+setkilled(struct proc *p)
+{
+  acquire(&p->lock);
+  p->killed = 1;
+  release(&p->lock);
+}
+
+int
+killed(struct proc *p)
+{
+  acquire(&p->lock);
+  int k = p->killed;
+  release(&p->lock);
+  return k;
+}
+
+// Copy len bytes to dst, a user address of the current process if
+// user_dst is set, else a kernel address. Returns 0, or -1 on a bad
+// user address.
+int
+either_copyout(int user_dst, uint64 dst, void *src, uint64 len)
+{
+  if(user_dst)
+    return copyout(myproc()->pagetable, dst, src, len);
+  memmove((void *)dst, src, len);
+  return 0;
+}
+
+// Copy len bytes from src, a user address of the current process if
+// user_src is set, else a kernel address.
+int
+either_copyin(void *dst, int user_src, uint64 src, uint64 len)
+{
+  if(user_src)
+    return copyin(myproc()->pagetable, dst, src, len);
+  memmove(dst, (void *)src, len);
+  return 0;
+}
+
+// List the processes on the console (^P). It takes no locks, so that it
+// works even when the kernel is wedged on one; what it prints may be a
+// little inconsistent.
+void
+procdump(void)
+{
+  static char *statename[] = {
+    [UNUSED]   "unused",
+    [USED]     "used",
+    [SLEEPING] "sleep",
+    [RUNNABLE] "runble",
+    [RUNNING]  "run",
+    [ZOMBIE]   "zombie",
+  };
+
+  printf("\n");
+  for(struct proc *p = proc; p < &proc[NPROC]; p++){
+    enum procstate s = p->state;
+    if(s == UNUSED)
+      continue;
+    char *state = (s >= 0 && s < NELEM(statename) && statename[s]) ? statename[s] : "???";
+    printf("%d %s %s\n", p->pid, state, p->name);
+  }
+}
