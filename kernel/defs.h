@@ -67,6 +67,8 @@ void            initlog(int dev, struct superblock *sb);
 void            log_write(struct buf *b);
 void            begin_op(void);
 void            end_op(void);
+void            begin_read(void);
+void            end_read(void);
 
 // pipe.c
 int             pipealloc(struct file **rf, struct file **wf);

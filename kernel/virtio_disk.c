@@ -241,8 +241,15 @@ virtio_disk_rw(struct buf *b, int write)
   __sync_synchronize();
   disk.avail->idx = disk.avail->idx + 1;
   __sync_synchronize();
-  *reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
 
+  // A device register access can take QEMU a long while (it may have to
+  // wait for its own I/O thread), so do it without the lock that other
+  // harts spin on. The notification is only a hint to look at the ring.
+  release(&disk.lock);
+  *reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
+  acquire(&disk.lock);
+
+  // The request may be done already: b->disk tells.
   while(b->disk)
     sleep(b, &disk.lock);
 
@@ -254,12 +261,13 @@ virtio_disk_rw(struct buf *b, int write)
 void
 virtio_disk_intr(void)
 {
-  acquire(&disk.lock);
-
   // Acknowledge before looking at the ring: a request that completes while
-  // we walk it raises a new interrupt instead of being missed.
+  // we walk it raises a new interrupt instead of being missed. The registers
+  // need no lock, and, as in virtio_disk_rw, are better touched without one.
   *reg(VIRTIO_MMIO_INTERRUPT_ACK) = *reg(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INTR_MASK;
   __sync_synchronize();
+
+  acquire(&disk.lock);
 
   while(disk.used_seen != disk.used->idx){
     // Read the entry and the status byte only after the idx that covers them.

@@ -1,0 +1,290 @@
+// The file system's write-ahead (redo) log, which makes each file system
+// operation atomic with respect to crashes.
+//
+// An operation (a system call's worth of changes) runs between begin_op()
+// and end_op(), and changes blocks only through log_write(), which records
+// the block in the log header in memory and pins its buffer so that the
+// block stays in the cache. Nothing reaches the disk's home locations yet.
+// When the last of the operations running at the same time ends, they are
+// committed together (group commit):
+//   1. every logged block is copied into the log area on disk;
+//   2. the header, listing the blocks' home addresses, is written: this is
+//      the commit point;
+//   3. the blocks are written to their homes and unpinned;
+//   4. the header is cleared.
+// A crash before 2 loses the operations entirely; a crash after 2 is
+// repaired at boot by initlog(), which redoes 3 and 4.
+//
+// On-disk layout of the log: block logstart holds the header, the next
+// LOGSIZE blocks hold copies of the logged blocks, in header order.
+//
+// begin_read()/end_read() bracket reads of files outside any operation
+// (fileread, filestat); they take no log space, but they use buffers, and
+// admission accounts for every buffer user, as explained at admit_op().
+
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "sleeplock.h"
+#include "fs.h"
+#include "buf.h"
+#include "defs.h"
+
+// The header, both on disk and in memory.
+struct logheader {
+  int n;                  // blocks logged
+  int block[LOGSIZE];     // their home block numbers
+};
+_Static_assert(sizeof(struct logheader) <= BSIZE, "log header must fit in a block");
+
+// lock protects outstanding, readers, committing and lh. The committing
+// process alone also reads lh without the lock: while committing is set no
+// operation runs, so nothing else changes it. dev and start are set once at
+// boot. Lock order: lock before a buffer cache lock (log_write pins under it).
+static struct {
+  struct spinlock lock;
+  uint dev;
+  uint start;             // block number of the header
+  int outstanding;        // operations between begin_op and end_op
+  int readers;            // readers between begin_read and end_read
+  int committing;         // a commit is under way: operations must wait
+  struct logheader lh;    // blocks logged by this group of operations
+} wal;
+
+// ---- the buffer budget ----
+//
+// The buffer cache has NBUF buffers and panics when all of them are in use
+// and one more is asked for. A buffer is in use while it is pinned by the
+// log or held (bread without brelse yet, or waited for in bread) by a
+// process. Admission keeps the worst case within NBUF:
+//
+//   pinned: at most lh.n + MAXOPBLOCKS per running operation, since each
+//           operation logs at most MAXOPBLOCKS distinct blocks (fs.c and
+//           file.c size their operations so);
+//   held by a running operation: at most OP_HELD at a time, because fs.c
+//           never holds more than two buffers at once (bmap holds the
+//           indirect block while balloc reads the bitmap or zeroes the new
+//           block; itrunc holds it while bfree reads the bitmap);
+//   held by a reader: at most READ_HELD, one block at a time;
+//   held by the commit: COMMIT_HELD, a log block or the header, one at a
+//           time (the blocks it installs are pinned ones). A commit runs
+//           while no operation does, but readers may go on, so it is
+//           counted always.
+//
+// Held buffers may also be pinned ones; counting them twice only makes the
+// bound safe. begin_op waits until one more operation fits both the log
+// (its MAXOPBLOCKS) and the buffer budget; begin_read until one more reader
+// fits the budget. Whoever waits holds no buffer and no inode lock, and
+// everyone admitted finishes without waiting for admission, so waiting
+// cannot deadlock. With the default parameters (NBUF 30, MAXOPBLOCKS 10)
+// two operations may run at once, next to five readers; or 29 readers alone.
+#define OP_HELD      2
+#define READ_HELD    1
+#define COMMIT_HELD  1
+
+_Static_assert(MAXOPBLOCKS <= LOGSIZE, "an operation must fit in the log");
+_Static_assert(MAXOPBLOCKS + OP_HELD + COMMIT_HELD <= NBUF,
+               "an operation alone must fit in the buffer cache");
+
+// Buffers possibly in use, at worst, with `ops` operations and `readers`
+// readers admitted. The caller holds wal.lock.
+static int
+buffers_in_use(int ops, int readers)
+{
+  return wal.lh.n + ops * (MAXOPBLOCKS + OP_HELD) + readers * READ_HELD + COMMIT_HELD;
+}
+
+// May one more operation start now? The caller holds wal.lock.
+static int
+admit_op(void)
+{
+  int ops = wal.outstanding + 1;
+
+  return !wal.committing &&
+         wal.lh.n + ops * MAXOPBLOCKS <= LOGSIZE &&
+         buffers_in_use(ops, wal.readers) <= NBUF;
+}
+
+// ---- moving blocks between the log and their homes ----
+
+static void
+read_header(void)
+{
+  struct buf *b = bread(wal.dev, wal.start);
+
+  memmove(&wal.lh, b->data, sizeof(wal.lh));
+  brelse(b);
+}
+
+// Write the in-memory header to disk. With lh.n > 0 this commits.
+static void
+write_header(void)
+{
+  struct buf *b = bread(wal.dev, wal.start);
+
+  memmove(b->data, &wal.lh, sizeof(wal.lh));
+  bwrite(b);
+  brelse(b);
+}
+
+// Copy each logged block from its cached (pinned) buffer into the log.
+static void
+write_body(void)
+{
+  for(int i = 0; i < wal.lh.n; i++){
+    struct buf *to = bread(wal.dev, wal.start + 1 + i);
+    struct buf *from = bread(wal.dev, wal.lh.block[i]);
+    memmove(to->data, from->data, BSIZE);
+    brelse(from);
+    bwrite(to);
+    brelse(to);
+  }
+}
+
+// Write the logged blocks to their home locations. After a commit, the
+// cached buffers hold the new contents and are unpinned once written; at
+// recovery nothing is cached yet, so the contents come from the log.
+static void
+install(int recovering)
+{
+  for(int i = 0; i < wal.lh.n; i++){
+    struct buf *home = bread(wal.dev, wal.lh.block[i]);
+    if(recovering){
+      struct buf *copy = bread(wal.dev, wal.start + 1 + i);
+      memmove(home->data, copy->data, BSIZE);
+      brelse(copy);
+    }
+    bwrite(home);
+    if(!recovering)
+      bunpin(home);
+    brelse(home);
+  }
+}
+
+static void
+recover(struct superblock *sb)
+{
+  read_header();
+  if(wal.lh.n < 0 || wal.lh.n > LOGSIZE)
+    panic("initlog: bad log header");
+  for(int i = 0; i < wal.lh.n; i++)
+    if(wal.lh.block[i] <= 0 || (uint)wal.lh.block[i] >= sb->size)
+      panic("initlog: bad block in log");
+  install(1);
+  wal.lh.n = 0;
+  write_header();
+}
+
+void
+initlog(int dev, struct superblock *sb)
+{
+  if(sb->nlog < LOGSIZE + 1)
+    panic("initlog: log too small");
+  initlock(&wal.lock, "log");
+  wal.dev = dev;
+  wal.start = sb->logstart;
+  recover(sb);
+}
+
+// Called with committing set and no operation running.
+static void
+commit(void)
+{
+  if(wal.lh.n == 0)
+    return;
+  write_body();
+  write_header();
+  install(0);
+  // The blocks are home and unpinned: give their share of the budget back.
+  acquire(&wal.lock);
+  wal.lh.n = 0;
+  release(&wal.lock);
+  write_header();
+}
+
+// ---- the interface ----
+
+// Start a file system operation: wait until it is sure to fit.
+void
+begin_op(void)
+{
+  acquire(&wal.lock);
+  while(!admit_op())
+    sleep(&wal, &wal.lock);
+  wal.outstanding++;
+  release(&wal.lock);
+}
+
+// End an operation; the last one of a group commits the group.
+void
+end_op(void)
+{
+  int docommit = 0;
+
+  acquire(&wal.lock);
+  if(wal.outstanding < 1 || wal.committing)
+    panic("end_op");
+  wal.outstanding--;
+  if(wal.outstanding == 0){
+    docommit = 1;
+    wal.committing = 1;
+  } else {
+    // What this operation did not log is free again for those waiting.
+    wakeup(&wal);
+  }
+  release(&wal.lock);
+
+  if(docommit){
+    // Sleeps on the disk, so no spinlock may be held.
+    commit();
+    acquire(&wal.lock);
+    wal.committing = 0;
+    wakeup(&wal);
+    release(&wal.lock);
+  }
+}
+
+// Start reading a file outside any operation: wait for a buffer.
+void
+begin_read(void)
+{
+  acquire(&wal.lock);
+  while(buffers_in_use(wal.outstanding, wal.readers + 1) > NBUF)
+    sleep(&wal, &wal.lock);
+  wal.readers++;
+  release(&wal.lock);
+}
+
+void
+end_read(void)
+{
+  acquire(&wal.lock);
+  if(wal.readers < 1)
+    panic("end_read");
+  wal.readers--;
+  wakeup(&wal);
+  release(&wal.lock);
+}
+
+// Record that the running operation changed b (which the caller holds):
+// b is written at commit. Logging a block again costs nothing more.
+void
+log_write(struct buf *b)
+{
+  int i;
+
+  acquire(&wal.lock);
+  if(wal.outstanding < 1)
+    panic("log_write outside of an operation");
+  for(i = 0; i < wal.lh.n; i++)
+    if(wal.lh.block[i] == b->blockno)
+      break;
+  if(i == wal.lh.n){
+    if(wal.lh.n >= LOGSIZE)
+      panic("log_write: operation too big");
+    wal.lh.block[wal.lh.n++] = b->blockno;
+    bpin(b);
+  }
+  release(&wal.lock);
+}

@@ -1,0 +1,57 @@
+// Sleep locks: held across long waits such as disk I/O. A process that finds
+// one taken gives up its CPU until the holder lets go, instead of spinning.
+
+#include "types.h"
+#include "param.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "sleeplock.h"
+#include "proc.h"
+#include "defs.h"
+
+void
+initsleeplock(struct sleeplock *lk, char *name)
+{
+  // The inner spinlock carries the same name, so that the statistics show
+  // which kind of sleep lock (buffer, inode, ...) its waiters fight over.
+  initlock(&lk->lk, name);
+  lk->name = name;
+  lk->locked = 0;
+  lk->pid = 0;
+}
+
+void
+acquiresleep(struct sleeplock *lk)
+{
+  acquire(&lk->lk);
+  // The lock is the channel: releasesleep() wakes everyone waiting on it,
+  // and whoever runs first takes it; the others go back to sleep.
+  while(lk->locked)
+    sleep(lk, &lk->lk);
+  lk->locked = 1;
+  lk->pid = myproc()->pid;
+  release(&lk->lk);
+}
+
+void
+releasesleep(struct sleeplock *lk)
+{
+  acquire(&lk->lk);
+  lk->locked = 0;
+  lk->pid = 0;
+  wakeup(lk);
+  release(&lk->lk);
+}
+
+// Does the calling process hold lk?
+int
+holdingsleep(struct sleeplock *lk)
+{
+  int held;
+
+  acquire(&lk->lk);
+  held = lk->locked && lk->pid == myproc()->pid;
+  release(&lk->lk);
+  return held;
+}
