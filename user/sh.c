@@ -16,6 +16,7 @@
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/fcntl.h"
+#include "kernel/stat.h"
 #include "user/user.h"
 
 #define MAXLINE  256
@@ -458,6 +459,7 @@ int
 main(void)
 {
   static char line[MAXLINE];
+  struct stat st;
   int fd;
 
   // Make sure descriptors 0, 1 and 2 are open, so commands can rely on them.
@@ -468,8 +470,12 @@ main(void)
     }
   }
 
+  // Prompt only a person at the console, not a script read from a file.
+  int interactive = fstat(0, &st) == 0 && st.type == T_DEVICE;
+
   for(;;){
-    fprintf(2, "$ ");
+    if(interactive)
+      fprintf(2, "$ ");
     if(readline(line, sizeof(line)) < 0)
       exit(0);
     struct node *n = parse(line);
