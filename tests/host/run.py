@@ -46,13 +46,13 @@ TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
 
-def build(main, module, variant, san):
-    out = os.path.join(BUILD, san, "%s-%s" % (main, variant))
+def build(main, module, variant, san, extra=()):
+    out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = ["gcc", "-Wall", "-Werror", "-g", "-pthread", "-fno-builtin",
            "-I" + os.path.join(ROOT, "kernel"), "-I" + HERE] + SANITIZERS[san] + [
            "-o", out, os.path.join(HERE, main + ".c"), os.path.join(HERE, "shim.c"),
-           os.path.join(ROOT, MODULES[module][variant])]
+           os.path.join(ROOT, MODULES[module][variant])] + [os.path.join(ROOT, e) for e in extra]
     subprocess.run(cmd, check=True)
     return out
 
@@ -88,7 +88,9 @@ def bench():
     rows = []
     for module, what in (("kalloc", "page allocator"), ("bio", "buffer cache (hits)")):
         for variant in MODULES[module]:
-            exe = build("bench_host", module, variant, "bench")
+            # bench_host calls both modules: link the other one's default.
+            other = [MODULES[m][REAL[m][0]] for m in MODULES if m != module]
+            exe = build("bench_host", module, variant, "bench", other)
             rate = {}
             for threads in (1, 2):
                 p = subprocess.run([exe, module, str(threads), secs], capture_output=True,

@@ -6,7 +6,7 @@
 //   that cpuid() and mycpu() return. push_off/pop_off only count nesting.
 // - Spinlocks are built on the compiler's C11 atomics and keep the kernel's
 //   statistics (acquires, failed test-and-set attempts) and registry.
-// - Sleep locks wait on a pthread condition variable.
+// - Sleep locks wait on pthread condition variables.
 // - virtio_disk_rw() reads and writes a RAM disk, and, like the kernel's
 //   driver, panics if it ever sees more than NBUF distinct buffers.
 // - panic() prints its message and aborts.
@@ -15,6 +15,7 @@
 // host's libc (printf, memset...), which the kernel files call directly.
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,12 +171,33 @@ uint64_t shim_lock_acquires(const char *prefix) { return lockstat(prefix, 0); }
 
 // ---- sleep locks ----
 
-// One mutex and condition variable serve every sleep lock: simple, and the
-// tests care about correctness here, not speed.
-static pthread_mutex_t sleepmu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t sleepcv = PTHREAD_COND_INITIALIZER;
+// Sleep locks hash onto a few stripes of mutex and condition variable, so
+// that threads using different buffers do not meet on one mutex (the struct
+// sleeplock has no room for pthread objects of its own).
+#define NSTRIPE 61
+static struct stripe {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+} stripes[NSTRIPE];
+static pthread_once_t stripes_once = PTHREAD_ONCE_INIT;
 static int nextpid;
 static __thread int mypid;
+
+static void
+stripes_init(void)
+{
+  for(int i = 0; i < NSTRIPE; i++){
+    pthread_mutex_init(&stripes[i].mu, 0);
+    pthread_cond_init(&stripes[i].cv, 0);
+  }
+}
+
+static struct stripe *
+stripe(struct sleeplock *lk)
+{
+  pthread_once(&stripes_once, stripes_init);
+  return &stripes[((uintptr_t)lk >> 4) % NSTRIPE];
+}
 
 static int
 pid(void)
@@ -196,32 +218,35 @@ initsleeplock(struct sleeplock *lk, char *name)
 void
 acquiresleep(struct sleeplock *lk)
 {
-  pthread_mutex_lock(&sleepmu);
+  struct stripe *s = stripe(lk);
+  pthread_mutex_lock(&s->mu);
   while(lk->locked)
-    pthread_cond_wait(&sleepcv, &sleepmu);
+    pthread_cond_wait(&s->cv, &s->mu);
   lk->locked = 1;
   lk->pid = pid();
-  pthread_mutex_unlock(&sleepmu);
+  pthread_mutex_unlock(&s->mu);
 }
 
 void
 releasesleep(struct sleeplock *lk)
 {
-  pthread_mutex_lock(&sleepmu);
+  struct stripe *s = stripe(lk);
+  pthread_mutex_lock(&s->mu);
   if(!lk->locked || lk->pid != pid())
     panic("releasesleep");
   lk->locked = 0;
   lk->pid = 0;
-  pthread_cond_broadcast(&sleepcv);
-  pthread_mutex_unlock(&sleepmu);
+  pthread_cond_broadcast(&s->cv);
+  pthread_mutex_unlock(&s->mu);
 }
 
 int
 holdingsleep(struct sleeplock *lk)
 {
-  pthread_mutex_lock(&sleepmu);
+  struct stripe *s = stripe(lk);
+  pthread_mutex_lock(&s->mu);
   int r = lk->locked && lk->pid == pid();
-  pthread_mutex_unlock(&sleepmu);
+  pthread_mutex_unlock(&s->mu);
   return r;
 }
 
