@@ -141,9 +141,7 @@ UPROGS = \
   $U/_stats \
   $U/_statstest \
   $U/_kalloctest \
-  $U/_bcachetest \
-  $U/_usertests \
-  $U/_grind
+  $U/_usertests
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $K/%.o
