@@ -179,9 +179,21 @@ host-test:
 bench-host:
 	python3 tests/host/run.py bench
 
+# The locks lab's grading, out of 109.
+grade: all
+	python3 tools/grade.py
+
+# grind for STRESS_SECS seconds (default 300) at CPUS=3.
+STRESS_SECS ?= 300
+stress: all
+	STRESS_SECS=$(STRESS_SECS) CPUS=$(CPUS) python3 tools/stress.py
+
 # Scalability of the allocators and caches under QEMU, written to docs/.
 bench-kalloc: all
 	python3 tools/bench.py kalloc
+
+bench-bcache: all
+	python3 tools/bench.py bcache
 
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel.asm $K/config.stamp \
@@ -189,4 +201,4 @@ clean:
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all qemu qemu-gdb test host-test bench-host bench-kalloc clean FORCE
+.PHONY: all qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE

@@ -379,9 +379,9 @@ readi(struct inode *ip, int user, uint64 dst, uint off, uint n)
 // ip, growing it as needed. Returns the bytes written, which is short if
 // the disk fills up or src is bad; -1 if off is past the end, or the write
 // would wrap around or grow the file beyond MAXFILE blocks. The caller
-// holds ip->lock and is inside an operation with room in the log for what
-// this logs: the data blocks, a bitmap block per block allocated, the
-// indirect block and the inode (see filewrite).
+// holds ip->lock and is inside an operation; one that writes at most three
+// blocks' worth of data at a time, block aligned, stays within
+// MAXOPBLOCKS (see filewrite).
 int
 writei(struct inode *ip, int user, uint64 src, uint off, uint n)
 {

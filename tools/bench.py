@@ -4,6 +4,7 @@ of a subsystem, boot it at CPUS=1..4, run the subsystem's test program, and
 write a table of what it measured (lock contention, acquires, time per test).
 
     tools/bench.py kalloc     -> docs/bench-kalloc.md  (KALLOC=percpu|global, kalloctest)
+    tools/bench.py bcache     -> docs/bench-bcache.md  (BCACHE=bucket|global, bcachetest)
 
 Times are in ticks of the guest clock (1/10 s, which QEMU takes from the
 host's clock): this machine is shared, so they vary from run to run; the
@@ -26,6 +27,9 @@ BENCHES = {
     "kalloc": dict(var="KALLOC", variants=["percpu", "global"], program="kalloctest",
                    tests=["test1", "test2", "test3"], locks="kmem",
                    out="docs/bench-kalloc.md", timeout=1800),
+    "bcache": dict(var="BCACHE", variants=["bucket", "global"], program="bcachetest",
+                   tests=["test0", "test1", "test2", "test3"], locks="bcache",
+                   out="docs/bench-bcache.md", timeout=1800),
 }
 CPUS = [1, 2, 3, 4]
 
@@ -60,7 +64,7 @@ def run_one(kernel, cpus, b):
 
 def main():
     if len(sys.argv) != 2 or sys.argv[1] not in BENCHES:
-        print("usage: bench.py kalloc", file=sys.stderr)
+        print("usage: bench.py kalloc|bcache", file=sys.stderr)
         return 2
     name = sys.argv[1]
     b = BENCHES[name]

@@ -1,8 +1,8 @@
 """Drive the kernel under QEMU: boot a fresh copy of fs.img, type commands at
 the shell, and collect what they print.
 
-Used by the test runner (runtests.py) and the benchmarks (bench.py).
-Python 3 standard library only.
+Used by the test runner (runtests.py), the grader (grade.py), the benchmarks
+(bench.py) and the stress target. Python 3 standard library only.
 
     with Machine(cpus=3) as m:
         m.boot()
