@@ -141,7 +141,9 @@ UPROGS = \
   $U/_stats \
   $U/_statstest \
   $U/_kalloctest \
-  $U/_usertests
+  $U/_bcachetest \
+  $U/_usertests \
+  $U/_grind
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $K/%.o
