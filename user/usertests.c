@@ -315,8 +315,9 @@ mustkill(void (*fn)(uint64), uint64 arg, const char *what)
         what, arg, st);
 }
 
-// A value in the data segment: a failed exec must leave it in place.
-static volatile uint64 canary = 0x5eed1e55deadbeefUL;
+// A value in the data segment: a failed exec or sbrk must leave it in place.
+#define CANARY 0x5eed1e55deadbeefUL
+static volatile uint64 canary = CANARY;
 
 // Run path with argv in a child whose memory first grows by grow bytes and
 // whose standard output goes into out (NUL-terminated, at most max-1 bytes
@@ -341,7 +342,7 @@ capture(const char *path, char **argv, int grow, char *out, int max)
     }
     char *brk = sbrk(0);
     int r = exec(path, argv);
-    exit(r == -1 && canary == 0x5eed1e55deadbeefUL && sbrk(0) == brk ? EXEC_RETURNED : 1);
+    exit(r == -1 && canary == CANARY && sbrk(0) == brk ? EXEC_RETURNED : 1);
   }
   close(fds[1]);
   int n = 0;
@@ -393,8 +394,11 @@ countfree(void)
   if(pipe(fds) < 0)
     return -1;
   int pid = fork();
-  if(pid < 0)
+  if(pid < 0){
+    close(fds[0]);
+    close(fds[1]);
     return -1;
+  }
   if(pid == 0){
     close(fds[0]);
     int n = 0;
@@ -700,13 +704,13 @@ execargs(void)
     *e++ = i + 1 < MAXARG - 1 ? ' ' : '\n';
   }
   *e = 0;
-  int st = capture("echo", argv, 0, buf, BUFSZ);
+  int st = capture("/echo", argv, 0, buf, BUFSZ);
   CHECK(st == 0, "exec with %d arguments: status %d", MAXARG - 1, st);
   CHECK(strcmp(buf, buf2) == 0, "echo of %d arguments printed \"%s\"", MAXARG - 1, buf);
 
   argv[MAXARG - 1] = words[MAXARG - 1];
   argv[NWORD] = 0;
-  st = capture("echo", argv, 0, buf, BUFSZ);
+  st = capture("/echo", argv, 0, buf, BUFSZ);
   CHECK(st == EXEC_RETURNED, "exec with %d arguments: status %d, but it must fail",
         NWORD, st);
 }
@@ -729,24 +733,25 @@ execbigargs(void)
   for(int i = 0; i < 3; i++)
     argv[i + 1] = args[i];
   argv[4] = 0;
-  int st = capture("echo", argv, 0, buf, BUFSZ);
+  int st = capture("/echo", argv, 0, buf, BUFSZ);
   CHECK(st == 0, "exec with 3 arguments of %d bytes: status %d", LEN, st);
   int ok = strlen(buf) == 3 * (LEN + 1);
   for(int i = 0; ok && i < 3; i++)
-    ok = memcmp(buf + i * (LEN + 1), args[i], LEN) == 0 && buf[i * (LEN + 1) + LEN] == (i < 2 ? ' ' : '\n');
+    ok = memcmp(buf + i * (LEN + 1), args[i], LEN) == 0 &&
+         buf[i * (LEN + 1) + LEN] == (i < 2 ? ' ' : '\n');
   CHECK(ok, "echo of 3 arguments of %d bytes printed %d wrong bytes", LEN, (int)strlen(buf));
 
   for(int i = 0; i < 10; i++)
     argv[i + 1] = args[i];
   argv[11] = 0;
-  st = capture("echo", argv, 0, buf, BUFSZ);
+  st = capture("/echo", argv, 0, buf, BUFSZ);
   CHECK(st == EXEC_RETURNED, "exec with %d bytes of arguments: status %d, but they cannot fit",
         10 * LEN, st);
 
   memset(huge, 'h', sizeof huge - 1);
   argv[1] = huge;
   argv[2] = 0;
-  st = capture("echo", argv, 0, buf, BUFSZ);
+  st = capture("/echo", argv, 0, buf, BUFSZ);
   CHECK(st == EXEC_RETURNED, "exec with a %d-byte argument: status %d, but it cannot fit",
         (int)sizeof huge - 1, st);
 }
@@ -756,7 +761,7 @@ static void
 execmissing(void)
 {
   static char *paths[] = {
-    "ut.nosuchfile", "", "/", ".", "README", "ut.nodir/echo", "echo/echo",
+    "ut.nosuchfile", "", "/", ".", "/README", "ut.nodir/echo", "echo/echo",
   };
   for(int i = 0; i < NELEM(paths); i++){
     char *argv[] = { paths[i], 0 };
@@ -772,7 +777,7 @@ execsbrk(void)
   static const int grows[] = { 12345, 4 * 1024 * 1024, 3 * PGSIZE };
   char *argv[] = { "echo", "after", "sbrk", 0 };
   for(int i = 0; i < NELEM(grows); i++){
-    int st = capture("echo", argv, grows[i], buf, BUFSZ);
+    int st = capture("/echo", argv, grows[i], buf, BUFSZ);
     CHECK(st == 0 && strcmp(buf, "after sbrk\n") == 0,
           "exec after sbrk(%d): status %d, output \"%s\"", grows[i], st, buf);
   }
@@ -796,11 +801,11 @@ static void
 loadecho(void)
 {
   struct stat st;
-  xstat("echo", &st);
+  xstat("/echo", &st);
   echolen = st.size;
   echoimg = malloc(echolen);
   CHECK(echoimg != 0, "malloc(%d) failed", echolen);
-  int fd = xopen("echo", O_RDONLY);
+  int fd = xopen("/echo", O_RDONLY);
   xread(fd, echoimg, echolen);
   xclose(fd);
 
@@ -1021,8 +1026,8 @@ sbrkbasic(void)
   CHECK(badpat(base, top - base, 0, 1) < 0, "memory grown in small steps lost its contents");
 
   // Whole pages (the allocator fills free pages with junk).
-  char *big = sbrk(PGROUNDUP((uint64)top) - (uint64)top);
-  big = sbrk(0);
+  sbrk(PGROUNDUP((uint64)top) - (uint64)top);
+  char *big = sbrk(0);
   p = sbrk(BIG);
   CHECK(p == big, "sbrk(%d) returned %p, expected %p", BIG, p, big);
   CHECK(allzero(p, BIG), "%d bytes of new memory are not all zero", BIG);
@@ -1054,7 +1059,7 @@ sbrktoobig(void)
   p = sbrk(-0x7fffffff - 1);
   CHECK(p == FAILPTR, "sbrk(-0x80000000) returned %p", p);
   CHECK(sbrk(0) == top, "a refused sbrk moved the break from %p to %p", top, sbrk(0));
-  CHECK(canary == 0x5eed1e55deadbeefUL, "a refused sbrk changed the data segment");
+  CHECK(canary == CANARY, "a refused sbrk changed the data segment");
   p = sbrk(PGSIZE);
   CHECK(p == top, "sbrk(%d) after a refusal returned %p", PGSIZE, p);
   p[0] = 1;
@@ -1277,14 +1282,14 @@ bp_execpath(uint64 p)
 static int
 bp_execargv(uint64 p)
 {
-  return exec("echo", (char**)p);
+  return exec("/echo", (char**)p);
 }
 
 static int
 bp_execarg(uint64 p)
 {
   char *argv[] = { "echo", (char*)p, 0 };
-  return exec("echo", argv);
+  return exec("/echo", argv);
 }
 
 static int
@@ -1350,7 +1355,7 @@ badpipeleak(void)
   if(pid == 0){
     for(int i = 0; i < 2 * NFILE; i++)
       CHECK(pipe((int*)KERNBASE) == -1, "pipe(KERNBASE) did not fail");
-    int fd = xopen("README", O_RDONLY);
+    int fd = xopen("/README", O_RDONLY);
     CHECK(fd == 3, "after refused pipes, open returned fd %d, not 3", fd);
     exit(0);
   }
@@ -1460,7 +1465,7 @@ bl_argvedge(uint64 n)
   char **argv = (char**)(edge - n);
   for(int i = 0; i < n / sizeof(char*); i++)
     argv[i] = "echo";
-  return exec("echo", argv);
+  return exec("/echo", argv);
 }
 
 static const struct {
@@ -2320,14 +2325,14 @@ concreate(void)
 static void
 duptest(void)
 {
-  int fd = xopen("README", O_RDONLY);
+  int fd = xopen("/README", O_RDONLY);
   int d = dup(fd);
   CHECK(d >= 0 && d != fd, "dup returned %d", d);
   xread(fd, buf, 10);
   xread(d, buf + 10, 10);
   xclose(fd);
   xread(d, buf + 20, 10);
-  int e = xopen("README", O_RDONLY);
+  int e = xopen("/README", O_RDONLY);
   xread(e, buf2, 30);
   CHECK(memcmp(buf, buf2, 30) == 0, "reads through dup'ed descriptors do not share the offset");
   CHECK(e == fd, "open returned %d, but %d was the lowest free descriptor", e, fd);
@@ -2352,7 +2357,7 @@ nofile(void)
   int fds[NOFILE];
   int n = 0;
   for(;;){
-    int fd = open("README", O_RDONLY);
+    int fd = open("/README", O_RDONLY);
     if(fd < 0)
       break;
     CHECK(n < NOFILE && fd < NOFILE, "open returned fd %d with %d open", fd, used + n);
@@ -2366,7 +2371,7 @@ nofile(void)
   xclose(fds[--n]);
   for(int i = 0; i < 2 * NFILE; i++)
     CHECK(pipe(p) == -1, "pipe worked with one descriptor free");
-  int fd = xopen("README", O_RDONLY);
+  int fd = xopen("/README", O_RDONLY);
   CHECK(fd < NOFILE, "open returned %d", fd);
   xclose(fd);
   while(n > 0)
@@ -2391,7 +2396,7 @@ nfile(void)
       close(res[0]);
       close(hold[1]);
       int n = 0;
-      while(open("README", O_RDONLY) >= 0)
+      while(open("/README", O_RDONLY) >= 0)
         n++;
       xwrite(res[1], &n, sizeof n);
       char c;
@@ -2412,7 +2417,7 @@ nfile(void)
   CHECK(total < NFILE, "%d files open at once, but NFILE is %d", total, NFILE);
   CHECK(fewest < NOFILE - 5, "every child opened %d or more files: no system-wide limit",
         fewest);
-  CHECK(open("README", O_RDONLY) < 0, "open worked with the file table full");
+  CHECK(open("/README", O_RDONLY) < 0, "open worked with the file table full");
   int p[2];
   CHECK(pipe(p) == -1, "pipe worked with the file table full");
   xclose(hold[1]);
@@ -2421,7 +2426,7 @@ nfile(void)
 
   int fds[8];
   for(int i = 0; i < NELEM(fds); i++)
-    fds[i] = xopen("README", O_RDONLY);
+    fds[i] = xopen("/README", O_RDONLY);
   for(int i = 0; i < NELEM(fds); i++)
     xclose(fds[i]);
 }
@@ -2462,16 +2467,16 @@ stattest(void)
 {
   struct stat st, st2;
 
-  xstat("README", &st);
+  xstat("/README", &st);
   CHECK(st.type == T_FILE && st.size > 0 && st.nlink == 1 && st.dev == ROOTDEV,
         "README: type %d size %d nlink %d dev %d", st.type, (int)st.size, st.nlink, st.dev);
-  int fd = xopen("README", O_RDONLY);
+  int fd = xopen("/README", O_RDONLY);
   CHECK(fstat(fd, &st2) == 0 && st2.ino == st.ino && st2.size == st.size,
         "fstat and stat of README disagree");
   xclose(fd);
   xstat("/", &st);
   CHECK(st.type == T_DIR && st.ino == ROOTINO, "/: type %d inode %d", st.type, st.ino);
-  xstat("echo", &st);
+  xstat("/echo", &st);
   CHECK(st.type == T_FILE && st.size > sizeof(struct elfhdr), "echo: type %d size %d",
         st.type, (int)st.size);
   CHECK(stat("ut.nosuch", &st) < 0, "stat of a missing file worked");
@@ -2486,7 +2491,7 @@ consoletest(void)
   static const short nodriver[] = { 9, NDEV, NDEV + 5, -1 };
 
   CHECK(fstat(1, &st) == 0 && st.type == T_DEVICE, "fstat(1) gives type %d", st.type);
-  xstat("console", &st2);
+  xstat("/console", &st2);
   CHECK(st2.type == T_DEVICE && st2.ino == st.ino, "console: type %d inode %d, fd 1 inode %d",
         st2.type, st2.ino, st.ino);
   CHECK(write(1, "", 0) == 0, "a write of 0 bytes to the console did not return 0");
@@ -2555,7 +2560,7 @@ mixedwork(void)
       xunlink(name);
       if(round % 2 == 0){
         char *argv[] = { "echo", "mixed", 0 };
-        int st = capture("echo", argv, 0, buf2, BUFSZ);
+        int st = capture("/echo", argv, 0, buf2, BUFSZ);
         CHECK(st == 0 && strcmp(buf2, "mixed\n") == 0, "worker %d: exec of echo: status %d",
               w, st);
       } else {
@@ -2615,7 +2620,7 @@ memfull(void)
   char *base = sbrk(0);
   int n1 = growmax();
   CHECK(n1 > 1000, "only %d pages could be had", n1);
-  CHECK(canary == 0x5eed1e55deadbeefUL, "running out of memory changed the data segment");
+  CHECK(canary == CANARY, "running out of memory changed the data segment");
   int pid = fork();
   if(pid == 0)
     exit(0);
@@ -2640,8 +2645,8 @@ memfull(void)
     growmax();
     close(1);
     char *argv[] = { "echo", 0 };
-    exec("echo", argv);
-    exit(canary == 0x5eed1e55deadbeefUL ? EXEC_RETURNED : 1);
+    exec("/echo", argv);
+    exit(canary == CANARY ? EXEC_RETURNED : 1);
   }
   int st = waitfor(pid);
   CHECK(st == 0 || st == EXEC_RETURNED, "exec with no memory left: status %d", st);
@@ -2706,7 +2711,7 @@ emptydisk(int nfiles)
 static void
 diskfull(void)
 {
-  uint readme = filesum("README");
+  uint readme = filesum("/README");
   putfile("ut.keep", 5000, 8);
   xmkdir("ut.full");
 
@@ -2731,7 +2736,7 @@ diskfull(void)
     xunlink("ut.full/d");
   emptydisk(nf1);
   checkfile("ut.keep", 5000, 8);
-  CHECK(filesum("README") == readme, "README changed");
+  CHECK(filesum("/README") == readme, "README changed");
 
   int n2 = filldisk(&nf2);
   CHECK(n2 == n1, "the disk held %d bytes, then %d: blocks leaked", n1, n2);
@@ -2771,7 +2776,7 @@ emptyinodes(int n)
 static void
 outofinodes(void)
 {
-  uint readme = filesum("README");
+  uint readme = filesum("/README");
   putfile("ut.keep", 3000, 9);
   xmkdir("ut.ino");
 
@@ -2783,7 +2788,7 @@ outofinodes(void)
   xunlink("ut.ino/l");
   emptyinodes(n1);
   checkfile("ut.keep", 3000, 9);
-  CHECK(filesum("README") == readme, "README changed");
+  CHECK(filesum("/README") == readme, "README changed");
 
   int n2 = fillinodes();
   CHECK(n2 == n1, "%d files the first time, %d the second: inodes leaked", n1, n2);
