@@ -84,18 +84,23 @@ def test():
 
 
 def bench():
-    secs = os.environ.get("BENCH_SECS", "3")
+    secs = os.environ.get("BENCH_SECS", "1")
+    runs = int(os.environ.get("BENCH_RUNS", "5"))
     rows = []
     for module, what in (("kalloc", "page allocator"), ("bio", "buffer cache (hits)")):
         for variant in MODULES[module]:
             # bench_host calls both modules: link the other one's default.
             other = [MODULES[m][REAL[m][0]] for m in MODULES if m != module]
             exe = build("bench_host", module, variant, "bench", other)
-            rate = {}
-            for threads in (1, 2):
-                p = subprocess.run([exe, module, str(threads), secs], capture_output=True,
-                                   text=True, check=True)
-                rate[threads] = float(p.stdout.split()[1])
+            # The machine is shared: other jobs steal time from a run now and
+            # then, so keep the best of several short runs, alternating the
+            # thread counts so that a slow spell hits both alike.
+            rate = {1: 0.0, 2: 0.0}
+            for _ in range(runs):
+                for threads in (1, 2):
+                    p = subprocess.run([exe, module, str(threads), secs],
+                                       capture_output=True, text=True, check=True)
+                    rate[threads] = max(rate[threads], float(p.stdout.split()[1]))
             rows.append((what, "%s (%s)" % (variant, MODULES[module][variant]), rate))
             print("%s %s: %.0f ops/s with 1 thread, %.0f with 2" % (what, variant, rate[1],
                                                                     rate[2]), flush=True)
@@ -104,9 +109,10 @@ def bench():
         "",
         "Measured by `make bench-host` (tests/host/run.py bench) on %s, %s, %d cores,"
         % (time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count()),
-        "gcc -O2, %s s per run. An op is one kalloc or one kfree, or one bread+brelse of a" % secs,
-        "cached block; threads play CPUs (tests/host/shim.c). The machine is shared, so",
-        "the numbers move from run to run; the ratios are what matter.",
+        "gcc -O2, best of %d runs of %s s each. An op is one kalloc or one kfree, or one" % (runs, secs),
+        "bread+brelse of a cached block; threads play CPUs (tests/host/shim.c). The",
+        "machine is shared, so the numbers move from run to run; the ratios are what",
+        "matter.",
         "",
         "| module | variant | ops/s, 1 thread | ops/s, 2 threads | 2 threads / 1 thread |",
         "|---|---|---|---|---|",
