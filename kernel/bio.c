@@ -30,13 +30,21 @@
 #include "buf.h"
 #include "defs.h"
 
-#define NBUCKET 17          // prime; any 17 consecutive blocks get 17 buckets
+// A prime above NBUF: most buckets hold one buffer or none, and, since
+// consecutive blocks go to consecutive buckets, blocks less than NBUCKET
+// apart (files written one after the other, say) never share a bucket.
+// The statistics report lists every bucket's lock in at most 4096 bytes,
+// which leaves room for not many more.
+#define NBUCKET 37
 #define NODEV   ((uint)-1)  // the dev of a buffer that has never held a block
 
 // Locks and what they protect:
 //
 // - bucket[i].lock: bucket i's list (head, and prev/next of the buffers on
 //   it) and, for each buffer on it, dev, blockno, refcnt and lastuse.
+//   refcnt and lastuse are stored with atomic stores, because the evictor
+//   reads them without the bucket lock to pick a victim, and then checks
+//   its pick under the lock (see lru_victim).
 // - evictlock: which block each buffer holds. A buffer changes its
 //   (dev, blockno), and so its bucket, only under evictlock (and the bucket
 //   locks involved). So a process holding evictlock knows that no block enters
@@ -51,6 +59,7 @@
 struct bucket {
   struct spinlock lock;
   struct buf *head;         // doubly linked through buf.prev/next
+  char name[12];            // "bcache" and the bucket number, for the statistics
 } __attribute__((aligned(64)));   // no shared cache lines between buckets
 
 static struct {
@@ -59,13 +68,7 @@ static struct {
   struct buf buf[NBUF];
 } bcache;
 
-// Lock names for the statistics: every buffer cache lock starts with "bcache".
-static char *bucketname[NBUCKET] = {
-  "bcache0", "bcache1", "bcache2", "bcache3", "bcache4", "bcache5",
-  "bcache6", "bcache7", "bcache8", "bcache9", "bcache10", "bcache11",
-  "bcache12", "bcache13", "bcache14", "bcache15", "bcache16",
-};
-_Static_assert(NELEM(bucketname) == NBUCKET, "one name per bucket");
+_Static_assert(NBUCKET <= 99999, "bucket names have room for five digits");
 
 // The last stamp handed out for buf.lastuse. Incremented atomically rather
 // than under a lock, so that releases in different buckets share no lock;
@@ -84,6 +87,13 @@ static struct bucket *
 bucketof(struct buf *b)
 {
   return bucketfor(b->dev, b->blockno);
+}
+
+// The caller holds b's bucket lock.
+static void
+setref(struct buf *b, uint n)
+{
+  __atomic_store_n(&b->refcnt, n, __ATOMIC_RELAXED);
 }
 
 // Caller holds bk->lock (for bucket_add and bucket_remove).
@@ -109,25 +119,47 @@ bucket_remove(struct bucket *bk, struct buf *b)
   b->prev = b->next = 0;
 }
 
+// Name bucket i's lock "bcache<i>": every buffer cache lock's name starts
+// with "bcache", which is how the statistics' tot= finds them.
+static void
+namebucket(struct bucket *bk, int i)
+{
+  char digits[5];
+  int n = 0;
+
+  do {
+    digits[n++] = '0' + i % 10;
+    i /= 10;
+  } while(i > 0);
+  char *p = bk->name;
+  for(char *q = "bcache"; *q; q++)
+    *p++ = *q;
+  while(n > 0)
+    *p++ = digits[--n];
+  *p = 0;
+}
+
 void
 binit(void)
 {
   initlock(&bcache.evictlock, "bcache.evict");
   for(int i = 0; i < NBUCKET; i++){
-    initlock(&bcache.bucket[i].lock, bucketname[i]);
+    namebucket(&bcache.bucket[i], i);
+    initlock(&bcache.bucket[i].lock, bcache.bucket[i].name);
     bcache.bucket[i].head = 0;
   }
-  // Unused buffers may sit in any bucket: spread them out.
+  // A buffer always sits in the bucket of its (dev, blockno). Unused ones
+  // hold made-up blocks of no device, one each, which spreads them out.
   for(int i = 0; i < NBUF; i++){
     struct buf *b = &bcache.buf[i];
     initsleeplock(&b->lock, "buffer");
     b->dev = NODEV;
-    b->blockno = 0;
+    b->blockno = i;
     b->valid = 0;
     b->disk = 0;
     b->refcnt = 0;
     b->lastuse = 0;
-    bucket_add(&bcache.bucket[i % NBUCKET], b);
+    bucket_add(bucketof(b), b);
   }
 }
 
@@ -141,7 +173,7 @@ getref(struct bucket *bk, uint dev, uint blockno)
   acquire(&bk->lock);
   for(b = bk->head; b; b = b->next){
     if(b->dev == dev && b->blockno == blockno){
-      b->refcnt++;
+      setref(b, b->refcnt + 1);
       break;
     }
   }
@@ -152,32 +184,39 @@ getref(struct bucket *bk, uint dev, uint blockno)
 // The least recently used buffer with no references, in the whole cache.
 // Returns with its bucket's lock held, in *held, so that it stays unused.
 // The caller holds evictlock and no bucket lock.
+//
+// The buffers are scanned without their bucket locks, so that a miss does
+// not get in the way of hits in other buckets; then the pick is checked
+// under its bucket's lock. If it has no reference and the stamp we read,
+// it is the LRU buffer: stamps only grow, so a buffer released since the
+// scan is younger, and one that was in use then is younger or in use now.
+// Otherwise someone used it meanwhile, and we scan again.
 static struct buf *
 lru_victim(struct bucket **held)
 {
-  struct buf *victim = 0;
-
-  *held = 0;
-  for(int i = 0; i < NBUCKET; i++){
-    struct bucket *bk = &bcache.bucket[i];
-    struct buf *best = 0;
-    acquire(&bk->lock);
-    for(struct buf *b = bk->head; b; b = b->next)
-      if(b->refcnt == 0 && (best == 0 || b->lastuse < best->lastuse))
-        best = b;
-    // victim's bucket is still locked, so victim->lastuse is stable.
-    if(best && (victim == 0 || best->lastuse < victim->lastuse)){
-      if(*held)
-        release(&(*held)->lock);
-      victim = best;
-      *held = bk;
-    } else {
-      release(&bk->lock);
+  for(;;){
+    struct buf *victim = 0;
+    uint64 stamp = 0;
+    for(struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++){
+      if(__atomic_load_n(&b->refcnt, __ATOMIC_RELAXED) != 0)
+        continue;
+      uint64 t = __atomic_load_n(&b->lastuse, __ATOMIC_RELAXED);
+      if(victim == 0 || t < stamp){
+        victim = b;
+        stamp = t;
+      }
     }
+    if(victim == 0)
+      panic("bget: no buffers");
+    // We hold evictlock, so victim stays in this bucket.
+    struct bucket *bk = bucketof(victim);
+    acquire(&bk->lock);
+    if(victim->refcnt == 0 && victim->lastuse == stamp){
+      *held = bk;
+      return victim;
+    }
+    release(&bk->lock);
   }
-  if(victim == 0)
-    panic("bget: no buffers");
-  return victim;
 }
 
 // A miss in bucket bk: recycle the least recently used free buffer for
@@ -202,7 +241,7 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
     b->dev = dev;
     b->blockno = blockno;
     b->valid = 0;
-    b->refcnt = 1;
+    setref(b, 1);
     bucket_add(bk, b);
     release(&bk->lock);
   }
@@ -254,9 +293,10 @@ putref(struct buf *b)
   acquire(&bk->lock);
   if(b->refcnt == 0)
     panic("bcache: refcnt underflow");
-  b->refcnt--;
+  setref(b, b->refcnt - 1);
   if(b->refcnt == 0)
-    b->lastuse = __atomic_fetch_add(&lastuse_clock, 1, __ATOMIC_RELAXED) + 1;
+    __atomic_store_n(&b->lastuse, __atomic_add_fetch(&lastuse_clock, 1, __ATOMIC_RELAXED),
+                     __ATOMIC_RELAXED);
   release(&bk->lock);
 }
 
@@ -277,7 +317,7 @@ bpin(struct buf *b)
   struct bucket *bk = bucketof(b);
 
   acquire(&bk->lock);
-  b->refcnt++;
+  setref(b, b->refcnt + 1);
   release(&bk->lock);
 }
 

@@ -38,18 +38,22 @@ struct logheader {
 };
 _Static_assert(sizeof(struct logheader) <= BSIZE, "log header must fit in a block");
 
-// lock protects outstanding, readers, committing and lh. The committing
-// process alone also reads lh without the lock: while committing is set no
-// operation runs, so nothing else changes it. dev and start are set once at
+// lock protects outstanding, committing and lh. The committing process
+// alone also reads lh without the lock: while committing is set no
+// operation runs, so nothing else changes it. readers is changed only by
+// atomic instructions, without the lock, so that readers of different files
+// never wait on each other (see begin_read); readwaiters is changed
+// atomically under the lock and read without it. dev and start are set once at
 // boot. Lock order: lock before a buffer cache lock (log_write pins under it).
 static struct {
   struct spinlock lock;
   uint dev;
   uint start;             // block number of the header
   int outstanding;        // operations between begin_op and end_op
-  int readers;            // readers between begin_read and end_read
   int committing;         // a commit is under way: operations must wait
+  int readwaiters;        // readers asleep in begin_read, waiting for a slot
   struct logheader lh;    // blocks logged by this group of operations
+  int readers __attribute__((aligned(64)));   // read slots taken, or being tried
 } wal;
 
 // ---- the buffer budget ----
@@ -66,34 +70,28 @@ static struct {
 //           never holds more than two buffers at once (bmap holds the
 //           indirect block while balloc reads the bitmap or zeroes the new
 //           block; itrunc holds it while bfree reads the bitmap);
-//   held by a reader: at most READ_HELD, one block at a time;
+//   held by readers: at most READ_SLOTS, since a reader holds one block
+//           at a time and at most READ_SLOTS readers run at once;
 //   held by the commit: COMMIT_HELD, a log block or the header, one at a
 //           time (the blocks it installs are pinned ones). A commit runs
 //           while no operation does, but readers may go on, so it is
 //           counted always.
 //
 // Held buffers may also be pinned ones; counting them twice only makes the
-// bound safe. begin_op waits until one more operation fits both the log
-// (its MAXOPBLOCKS) and the buffer budget; begin_read until one more reader
-// fits the budget. Whoever waits holds no buffer and no inode lock, and
-// everyone admitted finishes without waiting for admission, so waiting
-// cannot deadlock. With the default parameters (NBUF 30, MAXOPBLOCKS 10)
-// two operations may run at once, next to five readers; or 29 readers alone.
+// bound safe. The readers' share is fixed: what is left once two operations
+// and a commit are provided for (5 with the default NBUF 30 and MAXOPBLOCKS
+// 10). So operations never look at readers, and a reader takes a slot with
+// one atomic add, without the log's lock. begin_op waits until one more
+// operation fits both the log (its MAXOPBLOCKS) and the buffer budget;
+// begin_read until a slot is free. Whoever waits holds no buffer and no
+// inode lock, and everyone admitted finishes without waiting for admission,
+// so waiting cannot deadlock.
 #define OP_HELD      2
-#define READ_HELD    1
 #define COMMIT_HELD  1
+#define READ_SLOTS   (NBUF - COMMIT_HELD - 2 * (MAXOPBLOCKS + OP_HELD))
 
 _Static_assert(MAXOPBLOCKS <= LOGSIZE, "an operation must fit in the log");
-_Static_assert(MAXOPBLOCKS + OP_HELD + COMMIT_HELD <= NBUF,
-               "an operation alone must fit in the buffer cache");
-
-// Buffers possibly in use, at worst, with `ops` operations and `readers`
-// readers admitted. The caller holds wal.lock.
-static int
-buffers_in_use(int ops, int readers)
-{
-  return wal.lh.n + ops * (MAXOPBLOCKS + OP_HELD) + readers * READ_HELD + COMMIT_HELD;
-}
+_Static_assert(READ_SLOTS >= 1, "two operations and a reader must fit in the buffer cache");
 
 // May one more operation start now? The caller holds wal.lock.
 static int
@@ -103,7 +101,7 @@ admit_op(void)
 
   return !wal.committing &&
          wal.lh.n + ops * MAXOPBLOCKS <= LOGSIZE &&
-         buffers_in_use(ops, wal.readers) <= NBUF;
+         wal.lh.n + ops * (MAXOPBLOCKS + OP_HELD) + READ_SLOTS + COMMIT_HELD <= NBUF;
 }
 
 // ---- moving blocks between the log and their homes ----
@@ -245,26 +243,47 @@ end_op(void)
   }
 }
 
-// Start reading a file outside any operation: wait for a buffer.
+// Try to take a read slot. A failed try gives back what it added, so
+// readers can exceed READ_SLOTS only for a moment, and only in the count,
+// never in who goes on.
+static int
+take_read_slot(void)
+{
+  if(__atomic_add_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST) <= READ_SLOTS)
+    return 1;
+  __atomic_sub_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST);
+  return 0;
+}
+
+// Start reading a file outside any operation: wait for a read slot. Only
+// when all slots are taken does a reader need the log's lock, to sleep.
 void
 begin_read(void)
 {
+  if(take_read_slot())
+    return;
   acquire(&wal.lock);
-  while(buffers_in_use(wal.outstanding, wal.readers + 1) > NBUF)
-    sleep(&wal, &wal.lock);
-  wal.readers++;
+  // readwaiters is raised before the retry, and end_read lowers readers
+  // before it looks at readwaiters (both sequentially consistent): either
+  // the retry sees the freed slot or end_read sees us and wakes us up,
+  // which it cannot do before sleep has released the lock.
+  __atomic_add_fetch(&wal.readwaiters, 1, __ATOMIC_SEQ_CST);
+  while(!take_read_slot())
+    sleep(&wal.readers, &wal.lock);
+  __atomic_sub_fetch(&wal.readwaiters, 1, __ATOMIC_SEQ_CST);
   release(&wal.lock);
 }
 
 void
 end_read(void)
 {
-  acquire(&wal.lock);
-  if(wal.readers < 1)
+  if(__atomic_sub_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST) < 0)
     panic("end_read");
-  wal.readers--;
-  wakeup(&wal);
-  release(&wal.lock);
+  if(__atomic_load_n(&wal.readwaiters, __ATOMIC_SEQ_CST) > 0){
+    acquire(&wal.lock);
+    wakeup(&wal.readers);
+    release(&wal.lock);
+  }
 }
 
 // Record that the running operation changed b (which the caller holds):
