@@ -16,7 +16,7 @@ struct cpu cpus[NCPU];
 //
 // Lock order: wait_lock, then any one p->lock. Locks that sleep() is given
 // (tickslock, a pipe's lock, ...) also come before p->lock, since sleep()
-// takes p->lock while holding them and wakeup() takes every p->lock while
+// takes p->lock while holding them and wakeup() takes sleepers' p->locks while
 // its caller holds them. No code holds two p->locks at once.
 static struct proc proc[NPROC];
 
@@ -411,6 +411,12 @@ scheduler(void)
     intr_on();
 
     for(struct proc *p = proc; p < &proc[NPROC]; p++){
+      // Look before locking: most slots are not runnable, and taking every
+      // process's lock on every pass makes idle harts fight busy ones for
+      // them. A process made runnable just after this look is found on a
+      // later pass; the check under the lock is the one that counts.
+      if(__atomic_load_n(&p->state, __ATOMIC_RELAXED) != RUNNABLE)
+        continue;
       acquire(&p->lock);
       if(p->state == RUNNABLE){
         // The process releases p->lock (in forkret, or after its sched())
@@ -471,13 +477,15 @@ sleep(void *chan, struct spinlock *lk)
 {
   struct proc *p = myproc();
 
-  // wakeup() takes p->lock, so once we hold it no wakeup can run between
-  // releasing lk and being marked SLEEPING.
+  // Marked SLEEPING before lk is released: a waker holds lk when it calls
+  // wakeup(), so it sees us asleep, even in its look without p->lock.
+  // And we hold p->lock until sched() is done with us, so its wakeup waits
+  // for that before making us RUNNABLE.
   acquire(&p->lock);
-  release(lk);
-
   p->chan = chan;
   p->state = SLEEPING;
+  release(lk);
+
   sched();
   p->chan = 0;
 
@@ -485,7 +493,7 @@ sleep(void *chan, struct spinlock *lk)
   acquire(lk);
 }
 
-// Wake every process sleeping on chan. The caller should hold the lock
+// Wake every process sleeping on chan. The caller must hold the lock
 // that the sleepers passed to sleep().
 void
 wakeup(void *chan)
@@ -495,6 +503,12 @@ wakeup(void *chan)
   for(struct proc *p = proc; p < &proc[NPROC]; p++){
     // The caller is running, so it is not asleep on anything.
     if(p == me)
+      continue;
+    // Look before locking, as the scheduler does: a sleeper on chan set
+    // its state and chan before releasing the lock the caller holds now,
+    // so it cannot be missed here.
+    if(__atomic_load_n(&p->state, __ATOMIC_RELAXED) != SLEEPING ||
+       __atomic_load_n(&p->chan, __ATOMIC_RELAXED) != chan)
       continue;
     acquire(&p->lock);
     if(p->state == SLEEPING && p->chan == chan)
