@@ -6,9 +6,11 @@
 //
 // A list is a chain of chunks, each a chain of at most CHUNK pages whose
 // first page (the head) records the chunk's size and the next chunk. Pages
-// go on and off at the front of the first chunk, and a thief detaches whole
-// chunks, so every operation under a lock does a small, bounded amount of
-// work, however many pages are free.
+// go on and off at the front of the first chunk. A thief takes every chunk
+// but the first (or the first, if it is the only one), which the list's
+// pointer to its last chunk makes a constant-time splice. So every
+// operation under a lock touches a page or two, however many pages are
+// free, and one steal brings a CPU all it will need for a long while.
 //
 // This file also builds on the host (tests/host) against a shim: it must use
 // only defs.h functions, and no RISC-V assembly.
@@ -23,7 +25,6 @@
 extern char end[];   // first address after the kernel; defined by kernel.ld
 
 #define CHUNK        128   // most pages in a chunk
-#define STEALCHUNKS  8     // most chunks a thief takes at once (4 MiB)
 
 // A free page, holding its list links in itself.
 struct run {
@@ -32,7 +33,7 @@ struct run {
   int npages;              // in a chunk's head: pages in the chunk
 };
 
-// One CPU's free pages. lock protects chunks and npages. npages is also
+// One CPU's free pages. lock protects chunks, tail and npages. npages is also
 // read without the lock, as a hint of whether a list is worth locking, so
 // it is only changed with atomic stores (holding lock).
 // Lock order: a CPU normally holds one kmem lock; a thief holds two, taken
@@ -41,7 +42,8 @@ struct run {
 // their own lists do not slow each other down.
 struct kmem {
   struct spinlock lock;
-  struct run *chunks;
+  struct run *chunks;      // the first chunk's head, or 0 if the list is empty
+  struct run *tail;        // the last chunk's head, or 0 if the list is empty
   uint64 npages;
   char name[8];            // "kmem" and the CPU number, for the statistics
 } __attribute__((aligned(64)));
@@ -69,18 +71,6 @@ kmeminit(void)
   ready = 1;
 }
 
-// The CPU we run on. The process may move to another CPU as soon as
-// interrupts are back on; that is harmless here, since every list has its
-// own lock: the number only spreads pages over the lists.
-static int
-thiscpu(void)
-{
-  push_off();
-  int id = cpuid();
-  pop_off();
-  return id;
-}
-
 static uint64
 hint(struct kmem *k)
 {
@@ -104,11 +94,15 @@ push(struct kmem *k, struct run *r)
     r->next = head;
     r->nextchunk = head->nextchunk;
     r->npages = head->npages + 1;
+    if(k->tail == head)
+      k->tail = r;
   } else {
     // r starts a new chunk.
     r->next = 0;
     r->nextchunk = head;
     r->npages = 1;
+    if(head == 0)
+      k->tail = r;
   }
   k->chunks = r;
   setcount(k, k->npages + 1);
@@ -127,30 +121,43 @@ pop(struct kmem *k)
     r->next->nextchunk = r->nextchunk;
     r->next->npages = r->npages - 1;
     k->chunks = r->next;
+    if(k->tail == r)
+      k->tail = r->next;
   } else {
     k->chunks = r->nextchunk;
+    if(k->tail == r)
+      k->tail = 0;
   }
   setcount(k, k->npages - 1);
   return r;
 }
 
-// Move up to STEALCHUNKS whole chunks from the front of from's list to the
-// front of to's. The caller holds both locks.
+// Move every chunk of from's list but the first, or the first if it is the
+// only one, to the front of to's list. The caller holds both locks.
+// The owner of from keeps the chunk it is working on, unless that is all
+// there is.
 static void
 move(struct kmem *from, struct kmem *to)
 {
-  struct run *first = from->chunks;
-  struct run *last = first;
+  struct run *keep = from->chunks;
+  struct run *first, *last = from->tail;
+  uint64 n;
 
-  if(first == 0)
+  if(keep == 0)
     return;
-  uint64 n = last->npages;
-  for(int i = 1; i < STEALCHUNKS && last->nextchunk; i++){
-    last = last->nextchunk;
-    n += last->npages;
+  if(keep->nextchunk){
+    first = keep->nextchunk;
+    n = from->npages - keep->npages;
+    keep->nextchunk = 0;
+    from->tail = keep;
+  } else {
+    first = keep;
+    n = keep->npages;
+    from->chunks = from->tail = 0;
   }
-  from->chunks = last->nextchunk;
   last->nextchunk = to->chunks;
+  if(to->chunks == 0)
+    to->tail = last;
   to->chunks = first;
   setcount(from, from->npages - n);
   setcount(to, to->npages + n);
@@ -167,7 +174,7 @@ take(struct kmem *k)
 
 // Move a batch of victim's pages to thief's list, with one acquisition of
 // victim's lock and both locks held, so that the pages are on some list
-// at every moment; then take one of them.
+// at every moment; then let the victim go on and take one of the pages.
 static struct run *
 steal(struct kmem *thief, struct kmem *victim)
 {
@@ -177,9 +184,9 @@ steal(struct kmem *thief, struct kmem *victim)
   acquire(&first->lock);
   acquire(&second->lock);
   move(victim, thief);
+  release(&victim->lock);
   struct run *r = pop(thief);
-  release(&second->lock);
-  release(&first->lock);
+  release(&thief->lock);
   return r;
 }
 
@@ -188,9 +195,14 @@ steal(struct kmem *thief, struct kmem *victim)
 void *
 kalloc(void)
 {
-  int me = thiscpu();
   struct run *r = 0;
   int raced;
+
+  // Interrupts stay off from reading our CPU number until we are done with
+  // its list, so that the process cannot move to another CPU meanwhile and
+  // then use this list alongside the CPU it belongs to.
+  push_off();
+  int me = cpuid();
 
   // Look at every list, this CPU's first. A list that looked non-empty but
   // was emptied before we got there means pages moved or were taken
@@ -205,6 +217,7 @@ kalloc(void)
       raced = r == 0;
     }
   } while(r == 0 && raced);
+  pop_off();
 
   if(r)
     memset(r, 5, PGSIZE);   // junk, to catch users of uninitialised memory
@@ -221,10 +234,12 @@ kfree(void *pa)
 
   memset(pa, 1, PGSIZE);    // junk, to catch dangling references
 
-  struct kmem *k = &kmem[thiscpu()];
+  push_off();   // stay on this CPU while using its list; see kalloc
+  struct kmem *k = &kmem[cpuid()];
   acquire(&k->lock);
   push(k, pa);
   release(&k->lock);
+  pop_off();
 }
 
 // Hand every whole page in [pa_start, pa_end) to the allocator, onto this
