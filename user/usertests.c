@@ -1048,6 +1048,40 @@ sbrkbasic(void)
   CHECK(badpat(base, top - base, 0, 1) < 0, "memory changed");
 }
 
+// One sbrk grows the process to 100 MB, most of the machine's memory;
+// every page of it is usable. Shrinking by a page takes that page away, and
+// growing again brings it back zeroed. What is given back cannot be read.
+static void
+sbrkmuch(void)
+{
+  enum { BIG = 100 * 1024 * 1024 };
+  char *start = sbrk(0);
+  uint64 amt = BIG - (uint64)start;
+
+  char *p = sbrk(amt);
+  CHECK(p == start, "sbrk(%d) returned %p, expected %p", (int)amt, p, start);
+  char *top = start + amt;
+  for(char *q = (char*)PGROUNDUP((uint64)start); q < top; q += PGSIZE)
+    *q = 1;
+  top[-1] = 1;
+  CHECK(sbrk(0) == top, "the break is %p, expected %p", sbrk(0), top);
+
+  char *last = (char*)PGROUNDDOWN((uint64)top - 1);
+  p = sbrk(-(top - last));
+  CHECK(p == top && sbrk(0) == last, "sbrk(-%d) returned %p, the break is %p",
+        (int)(top - last), p, sbrk(0));
+
+  p = sbrk(PGSIZE);
+  CHECK(p == last, "sbrk(%d) returned %p, expected %p", PGSIZE, p, last);
+  CHECK(allzero(last, PGSIZE), "a page given back and taken again is not zeroed");
+
+  p = sbrk(-(last + PGSIZE - start));
+  CHECK(p == last + PGSIZE && sbrk(0) == start, "shrinking back: sbrk returned %p, the break is %p",
+        p, sbrk(0));
+  // Only now is the process small enough to fork.
+  mustkill(readbyte, (uint64)last, "reading a page given back by sbrk");
+}
+
 // Requests bigger than memory fail and leave the process as it was.
 static void
 sbrktoobig(void)
@@ -2853,6 +2887,7 @@ static const struct test {
   { execbadelf, "execbadelf", 0 },
   { execbig, "execbig", 0 },
   { sbrkbasic, "sbrkbasic", 0 },
+  { sbrkmuch, "sbrkmuch", 0 },
   { sbrktoobig, "sbrktoobig", 0 },
   { pagesback, "pagesback", 0 },
   { kernelmem, "kernelmem", 0 },
