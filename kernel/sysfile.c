@@ -61,6 +61,16 @@ sys_dup(void)
   return fd;
 }
 
+// The arguments of read and write: (fd, addr, n). Returns -1 for a bad fd
+// or a negative n.
+static int
+argrw(struct file **f, uint64 *addr, int *n)
+{
+  argaddr(1, addr);
+  argint(2, n);
+  return argfd(0, 0, f) < 0 || *n < 0 ? -1 : 0;
+}
+
 uint64
 sys_read(void)
 {
@@ -68,9 +78,7 @@ sys_read(void)
   uint64 addr;
   int n;
 
-  argaddr(1, &addr);
-  argint(2, &n);
-  if(argfd(0, 0, &f) < 0 || n < 0)
+  if(argrw(&f, &addr, &n) < 0)
     return -1;
   return fileread(f, addr, n);
 }
@@ -82,9 +90,7 @@ sys_write(void)
   uint64 addr;
   int n;
 
-  argaddr(1, &addr);
-  argint(2, &n);
-  if(argfd(0, 0, &f) < 0 || n < 0)
+  if(argrw(&f, &addr, &n) < 0)
     return -1;
   return filewrite(f, addr, n);
 }
