@@ -4,13 +4,14 @@
 // so CPUs that allocate and free at the same time take different locks.
 // A CPU whose list is empty steals a batch of pages from another CPU.
 //
-// A list is a chain of chunks, each a chain of at most CHUNK pages whose
-// first page (the head) records the chunk's size and the next chunk. Pages
-// go on and off at the front of the first chunk. A thief takes every chunk
-// but the first (or the first, if it is the only one), which the list's
-// pointer to its last chunk makes a constant-time splice. So every
-// operation under a lock touches a page or two, however many pages are
-// free, and one steal brings a CPU all it will need for a long while.
+// A list is made of chunks of at most CHUNK pages. Pages go on and off the
+// first chunk, whose pages are linked through the pages themselves and
+// whose head and size the list keeps. The other chunks ("the rest") are
+// linked head to head, each head recording its chunk's size; the list keeps
+// the first and last of them and their total. A thief takes the rest (or
+// the first chunk, if there is no rest) by changing only the two lists'
+// fields: it touches no page while it holds the victim's lock, however many
+// pages it takes, and the victim keeps the chunk it is working on.
 //
 // This file also builds on the host (tests/host) against a shim: it must use
 // only defs.h functions, and no RISC-V assembly.
@@ -29,22 +30,24 @@ extern char end[];   // first address after the kernel; defined by kernel.ld
 // A free page, holding its list links in itself.
 struct run {
   struct run *next;        // next page of the same chunk
-  struct run *nextchunk;   // in a chunk's head: the next chunk's head
-  int npages;              // in a chunk's head: pages in the chunk
+  struct run *nextchunk;   // in the head of a chunk of the rest: the next one
+  uint64 npages;           // in the head of a chunk of the rest: its size
 };
 
-// One CPU's free pages. lock protects chunks, tail and npages. npages is also
+// One CPU's free pages. lock protects every field but name. npages is also
 // read without the lock, as a hint of whether a list is worth locking, so
 // it is only changed with atomic stores (holding lock).
-// Lock order: a CPU normally holds one kmem lock; a thief holds two, taken
-// in ascending CPU order, so no two thieves can deadlock.
+// Lock order: no code holds two kmem locks at once (a thief takes the
+// victim's and then its own), so they cannot deadlock.
 // Each CPU's structure has cache lines of its own, so that CPUs working on
 // their own lists do not slow each other down.
 struct kmem {
   struct spinlock lock;
-  struct run *chunks;      // the first chunk's head, or 0 if the list is empty
-  struct run *tail;        // the last chunk's head, or 0 if the list is empty
-  uint64 npages;
+  struct run *first;       // the first chunk's pages, linked by next
+  uint64 nfirst;           // how many
+  struct run *rest;        // the other chunks' heads, linked by nextchunk
+  struct run *last;        // the last of them
+  uint64 npages;           // nfirst plus the pages of the rest
   char name[8];            // "kmem" and the CPU number, for the statistics
 } __attribute__((aligned(64)));
 
@@ -71,10 +74,12 @@ kmeminit(void)
   ready = 1;
 }
 
+// An acquire load, so that kalloc's later load of steals_begun cannot be
+// done before it.
 static uint64
 hint(struct kmem *k)
 {
-  return __atomic_load_n(&k->npages, __ATOMIC_RELAXED);
+  return __atomic_load_n(&k->npages, __ATOMIC_ACQUIRE);
 }
 
 static void
@@ -87,24 +92,20 @@ setcount(struct kmem *k, uint64 n)
 static void
 push(struct kmem *k, struct run *r)
 {
-  struct run *head = k->chunks;
-
-  if(head && head->npages < CHUNK){
-    // r becomes the head of the first chunk.
-    r->next = head;
-    r->nextchunk = head->nextchunk;
-    r->npages = head->npages + 1;
-    if(k->tail == head)
-      k->tail = r;
-  } else {
-    // r starts a new chunk.
-    r->next = 0;
-    r->nextchunk = head;
-    r->npages = 1;
-    if(head == 0)
-      k->tail = r;
+  if(k->first && k->nfirst == CHUNK){
+    // The first chunk is full: it joins the rest, at the front.
+    struct run *full = k->first;
+    full->nextchunk = k->rest;
+    full->npages = CHUNK;
+    if(k->rest == 0)
+      k->last = full;
+    k->rest = full;
+    k->first = 0;
+    k->nfirst = 0;
   }
-  k->chunks = r;
+  r->next = k->first;
+  k->first = r;
+  k->nfirst++;
   setcount(k, k->npages + 1);
 }
 
@@ -112,55 +113,61 @@ push(struct kmem *k, struct run *r)
 static struct run *
 pop(struct kmem *k)
 {
-  struct run *r = k->chunks;
-
-  if(r == 0)
-    return 0;
-  if(r->next){
-    // The chunk's second page becomes its head.
-    r->next->nextchunk = r->nextchunk;
-    r->next->npages = r->npages - 1;
-    k->chunks = r->next;
-    if(k->tail == r)
-      k->tail = r->next;
-  } else {
-    k->chunks = r->nextchunk;
-    if(k->tail == r)
-      k->tail = 0;
+  if(k->first == 0){
+    // The first chunk of the rest becomes the first chunk.
+    struct run *c = k->rest;
+    if(c == 0)
+      return 0;
+    k->rest = c->nextchunk;
+    if(k->rest == 0)
+      k->last = 0;
+    k->first = c;
+    k->nfirst = c->npages;
   }
+  struct run *r = k->first;
+  k->first = r->next;
+  k->nfirst--;
   setcount(k, k->npages - 1);
   return r;
 }
 
-// Move every chunk of from's list but the first, or the first if it is the
-// only one, to the front of to's list. The caller holds both locks.
-// The owner of from keeps the chunk it is working on, unless that is all
-// there is.
+// Take from's rest, or its first chunk if it has no rest, as the chain of
+// chunk heads *head..*tail holding *n pages (n is 0 if from is empty).
+// The caller holds from->lock. Touches no page, but for the head of the
+// first chunk when that is all from has.
 static void
-move(struct kmem *from, struct kmem *to)
+detach(struct kmem *from, struct run **head, struct run **tail, uint64 *n)
 {
-  struct run *keep = from->chunks;
-  struct run *first, *last = from->tail;
-  uint64 n;
-
-  if(keep == 0)
-    return;
-  if(keep->nextchunk){
-    first = keep->nextchunk;
-    n = from->npages - keep->npages;
-    keep->nextchunk = 0;
-    from->tail = keep;
+  if(from->rest){
+    *head = from->rest;
+    *tail = from->last;
+    *n = from->npages - from->nfirst;
+    from->rest = from->last = 0;
+  } else if(from->first){
+    *head = *tail = from->first;
+    *n = from->nfirst;
+    (*head)->nextchunk = 0;
+    (*head)->npages = *n;
+    from->first = 0;
+    from->nfirst = 0;
   } else {
-    first = keep;
-    n = keep->npages;
-    from->chunks = from->tail = 0;
+    *n = 0;
+    return;
   }
-  last->nextchunk = to->chunks;
-  if(to->chunks == 0)
-    to->tail = last;
-  to->chunks = first;
-  setcount(from, from->npages - n);
-  setcount(to, to->npages + n);
+  setcount(from, from->npages - *n);
+}
+
+// Add the chunks head..tail, holding n pages, at the end of k's rest, so
+// that k's first chunk stays first. The caller holds k->lock.
+static void
+attach(struct kmem *k, struct run *head, struct run *tail, uint64 n)
+{
+  if(k->rest)
+    k->last->nextchunk = head;
+  else
+    k->rest = head;
+  k->last = tail;
+  setcount(k, k->npages + n);
 }
 
 static struct run *
@@ -172,21 +179,32 @@ take(struct kmem *k)
   return r;
 }
 
+// Steals begun and finished so far. Between a thief's detach and attach
+// its pages are on no list; kalloc uses these counts to tell a machine out
+// of memory from pages in flight (see there).
+static uint64 steals_begun __attribute__((aligned(64)));
+static uint64 steals_done __attribute__((aligned(64)));
+
 // Move a batch of victim's pages to thief's list, with one acquisition of
-// victim's lock and both locks held, so that the pages are on some list
-// at every moment; then let the victim go on and take one of the pages.
+// victim's lock that does no more than detach them, and then take one.
+// The two locks are taken one after the other, never together.
 static struct run *
 steal(struct kmem *thief, struct kmem *victim)
 {
-  struct kmem *first = thief < victim ? thief : victim;
-  struct kmem *second = thief < victim ? victim : thief;
+  struct run *head, *tail;
+  uint64 n;
 
-  acquire(&first->lock);
-  acquire(&second->lock);
-  move(victim, thief);
+  __atomic_add_fetch(&steals_begun, 1, __ATOMIC_SEQ_CST);
+  acquire(&victim->lock);
+  detach(victim, &head, &tail, &n);
   release(&victim->lock);
+
+  acquire(&thief->lock);
+  if(n)
+    attach(thief, head, tail, n);
   struct run *r = pop(thief);
   release(&thief->lock);
+  __atomic_add_fetch(&steals_done, 1, __ATOMIC_SEQ_CST);
   return r;
 }
 
@@ -204,10 +222,15 @@ kalloc(void)
   push_off();
   int me = cpuid();
 
-  // Look at every list, this CPU's first. A list that looked non-empty but
-  // was emptied before we got there means pages moved or were taken
-  // meanwhile: look again, until a page turns up or every list is empty.
-  do {
+  // Look at every list, this CPU's first, until a page turns up or every
+  // list is empty. A list that looked non-empty but was emptied before we
+  // got there means pages were taken or moved meanwhile: look again. So
+  // does a steal that was under way while we looked: its pages may have
+  // been on neither list when we looked at each. Every steal that had
+  // begun by the end of a look and had not finished before its start is
+  // counted in steals_begun but not in the steals_done read at the start.
+  for(;;){
+    uint64 done = __atomic_load_n(&steals_done, __ATOMIC_SEQ_CST);
     raced = 0;
     for(int i = 0; i < NCPU && r == 0; i++){
       struct kmem *k = &kmem[(me + i) % NCPU];
@@ -216,7 +239,13 @@ kalloc(void)
       r = i == 0 ? take(k) : steal(&kmem[me], k);
       raced = r == 0;
     }
-  } while(r == 0 && raced);
+    if(r)
+      break;
+    if(raced)
+      continue;
+    if(__atomic_load_n(&steals_begun, __ATOMIC_SEQ_CST) == done)
+      break;
+  }
   pop_off();
 
   if(r)

@@ -104,6 +104,8 @@ def main():
         "QEMU emulates every hart on this machine's %d cores, so times at CPUS > %d"
         % (os.cpu_count(), os.cpu_count()),
         "measure the emulator as much as the kernel.",
+        "`FAILED` means the program said a test failed: for the single-lock baseline that is",
+        "expected, since the tests' limits on `tot` growth are what the baseline cannot meet.",
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
@@ -119,7 +121,10 @@ def main():
     with open(os.path.join(ROOT, b["out"]), "w") as f:
         f.write(text)
     print(text)
-    return 0 if all(r[5] == "ok" for r in rows) else 1
+    # The baseline is meant to fail the contention limits; the benchmark
+    # itself fails only if a machine died or the real implementation failed.
+    real = b["variants"][0]
+    return 0 if all(r[5] == "ok" or (r[0] != real and r[5] == "FAILED") for r in rows) else 1
 
 
 if __name__ == "__main__":
