@@ -44,7 +44,7 @@
 //   it) and, for each buffer on it, dev, blockno, refcnt and lastuse.
 //   refcnt and lastuse are stored with atomic stores, because the evictor
 //   reads them without the bucket lock to pick a victim, and then checks
-//   its pick under the lock (see lru_victim).
+//   its pick under the lock (see bget_miss).
 // - evictlock: which block each buffer holds. A buffer changes its
 //   (dev, blockno), and so its bucket, only under evictlock (and the bucket
 //   locks involved). So a process holding evictlock knows that no block enters
@@ -52,10 +52,9 @@
 // - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
 //   one holds or waits for it, which lets the evictor clear valid.
 //
-// Lock order: evictlock, then bucket locks in increasing index order, then
-// (with no spinlock held) a buffer's sleep lock. Only the holder of evictlock
-// ever holds two bucket locks at once; everyone else holds at most one and
-// acquires nothing while holding it.
+// Lock order: evictlock, then a bucket lock, then (with no spinlock held) a
+// buffer's sleep lock. No one holds two bucket locks at once, and no one
+// acquires anything while holding a bucket lock.
 struct bucket {
   struct spinlock lock;
   struct buf *head;         // doubly linked through buf.prev/next
@@ -181,59 +180,63 @@ getref(struct bucket *bk, uint dev, uint blockno)
   return b;
 }
 
-// The least recently used buffer with no references, in the whole cache.
-// Returns with its bucket's lock held, in *held, so that it stays unused.
-// The caller holds evictlock and no bucket lock.
-//
-// The buffers are scanned without their bucket locks, so that a miss does
-// not get in the way of hits in other buckets; then the pick is checked
-// under its bucket's lock. If it has no reference and the stamp we read,
-// it is the LRU buffer: stamps only grow, so a buffer released since the
-// scan is younger, and one that was in use then is younger or in use now.
-// Otherwise someone used it meanwhile, and we scan again.
+// The least recently used buffer with no references, in the whole cache,
+// and its last-use stamp in *stamp. Takes no lock: the caller checks the
+// choice under the buffer's bucket lock (see bget_miss).
 static struct buf *
-lru_victim(struct bucket **held)
+lru_candidate(uint64 *stamp)
 {
-  for(;;){
-    struct buf *victim = 0;
-    uint64 stamp = 0;
-    for(struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++){
-      if(__atomic_load_n(&b->refcnt, __ATOMIC_RELAXED) != 0)
-        continue;
-      uint64 t = __atomic_load_n(&b->lastuse, __ATOMIC_RELAXED);
-      if(victim == 0 || t < stamp){
-        victim = b;
-        stamp = t;
-      }
+  struct buf *victim = 0;
+
+  for(struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++){
+    if(__atomic_load_n(&b->refcnt, __ATOMIC_RELAXED) != 0)
+      continue;
+    uint64 t = __atomic_load_n(&b->lastuse, __ATOMIC_RELAXED);
+    if(victim == 0 || t < *stamp){
+      victim = b;
+      *stamp = t;
     }
-    if(victim == 0)
-      panic("bget: no buffers");
-    // We hold evictlock, so victim stays in this bucket.
-    struct bucket *bk = bucketof(victim);
-    acquire(&bk->lock);
-    if(victim->refcnt == 0 && victim->lastuse == stamp){
-      *held = bk;
-      return victim;
-    }
-    release(&bk->lock);
   }
+  if(victim == 0)
+    panic("bget: no buffers");
+  return victim;
 }
 
 // A miss in bucket bk: recycle the least recently used free buffer for
 // (dev, blockno), unless another process cached the block meanwhile.
 // Returns the buffer with a reference taken.
+//
+// The buffers are scanned for the LRU one before taking evictlock and
+// without any bucket lock, so that evictlock is held only briefly and a
+// miss does not get in the way of hits in other buckets. The choice is
+// then checked under evictlock and its bucket lock: if it still has no
+// reference and the stamp we read, it is still the LRU buffer, since
+// stamps only grow (a buffer released since the scan is younger, one that
+// was in use then is younger or in use now). Otherwise someone used or
+// recycled it meanwhile, and we look again.
 static struct buf *
 bget_miss(struct bucket *bk, uint dev, uint blockno)
 {
-  struct bucket *from;
-  struct buf *b;
+  for(;;){
+    uint64 stamp = 0;
+    struct buf *b = lru_candidate(&stamp);
 
-  acquire(&bcache.evictlock);
-  // Between our first look and taking evictlock, another process may have
-  // cached the block; from now until we release evictlock, no one can.
-  b = getref(bk, dev, blockno);
-  if(b == 0){
-    b = lru_victim(&from);
+    acquire(&bcache.evictlock);
+    // Between our first look and taking evictlock, another process may
+    // have cached the block; from now until we release evictlock, no one
+    // can, and no buffer changes bucket but by our doing.
+    struct buf *cached = getref(bk, dev, blockno);
+    if(cached){
+      release(&bcache.evictlock);
+      return cached;
+    }
+    struct bucket *from = bucketof(b);
+    acquire(&from->lock);
+    if(b->refcnt != 0 || b->lastuse != stamp){
+      release(&from->lock);
+      release(&bcache.evictlock);
+      continue;
+    }
     bucket_remove(from, b);
     release(&from->lock);
 
@@ -244,9 +247,9 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
     setref(b, 1);
     bucket_add(bk, b);
     release(&bk->lock);
+    release(&bcache.evictlock);
+    return b;
   }
-  release(&bcache.evictlock);
-  return b;
 }
 
 // The buffer for (dev, blockno), locked.
