@@ -93,14 +93,17 @@ def bench():
             other = [MODULES[m][REAL[m][0]] for m in MODULES if m != module]
             exe = build("bench_host", module, variant, "bench", other)
             # The machine is shared: other jobs steal time from a run now and
-            # then, so keep the best of several short runs, alternating the
-            # thread counts so that a slow spell hits both alike.
-            rate = {1: 0.0, 2: 0.0}
+            # then, so take the median of several short runs, alternating the
+            # thread counts so that a slow spell hits both alike. (The best
+            # run would flatter a single lock: its threads contend least when
+            # one of them is not running.)
+            samples = {1: [], 2: []}
             for _ in range(runs):
                 for threads in (1, 2):
                     p = subprocess.run([exe, module, str(threads), secs],
                                        capture_output=True, text=True, check=True)
-                    rate[threads] = max(rate[threads], float(p.stdout.split()[1]))
+                    samples[threads].append(float(p.stdout.split()[1]))
+            rate = {t: sorted(v)[len(v) // 2] for t, v in samples.items()}
             rows.append((what, "%s (%s)" % (variant, MODULES[module][variant]), rate))
             print("%s %s: %.0f ops/s with 1 thread, %.0f with 2" % (what, variant, rate[1],
                                                                     rate[2]), flush=True)
@@ -109,7 +112,7 @@ def bench():
         "",
         "Measured by `make bench-host` (tests/host/run.py bench) on %s, %s, %d cores,"
         % (time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count()),
-        "gcc -O2, best of %d runs of %s s each. An op is one kalloc or one kfree, or one" % (runs, secs),
+        "gcc -O2, median of %d runs of %s s each. An op is one kalloc or one kfree, or one" % (runs, secs),
         "bread+brelse of a cached block; threads play CPUs (tests/host/shim.c). The",
         "machine is shared, so the numbers move from run to run; the ratios are what",
         "matter.",
