@@ -62,8 +62,10 @@ OBJS = \
   $K/plic.o \
   $K/string.o \
   $K/spinlock.o \
+  $K/lockstat.o \
   $K/sleeplock.o \
   $(KALLOC_OBJ_$(KALLOC)) \
+  $K/physmem.o \
   $K/vm.o \
   $K/proc.o \
   $K/swtch.o \
@@ -74,6 +76,7 @@ OBJS = \
   $K/sysproc.o \
   $K/exec.o \
   $(BCACHE_OBJ_$(BCACHE)) \
+  $K/bread.o \
   $K/log.o \
   $K/fs.o \
   $K/file.o \

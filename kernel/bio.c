@@ -12,9 +12,8 @@
 // for each other. A miss recycles the least recently used buffer that
 // nobody holds, which may sit in any bucket, and moves it to the block's.
 //
-// Interface:
-//   bread(dev, blockno)  a locked buffer holding the block's contents
-//   bwrite(b)            write b's contents to the disk
+// Interface (bread and bwrite, built on bget, are in bread.c):
+//   bget(dev, blockno)   a locked buffer for the block, its data maybe not read
 //   brelse(b)            done with b (do not use it any more)
 //   bpin(b), bunpin(b)   keep b cached (the log does, until it installs b)
 //
@@ -253,7 +252,7 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
 }
 
 // The buffer for (dev, blockno), locked.
-static struct buf *
+struct buf *
 bget(uint dev, uint blockno)
 {
   struct bucket *bk = bucketfor(dev, blockno);
@@ -264,27 +263,6 @@ bget(uint dev, uint blockno)
     b = bget_miss(bk, dev, blockno);
   acquiresleep(&b->lock);
   return b;
-}
-
-struct buf *
-bread(uint dev, uint blockno)
-{
-  struct buf *b = bget(dev, blockno);
-
-  if(!b->valid){
-    virtio_disk_rw(b, 0);
-    b->valid = 1;
-  }
-  return b;
-}
-
-// The caller holds b->lock.
-void
-bwrite(struct buf *b)
-{
-  if(!holdingsleep(&b->lock))
-    panic("bwrite");
-  virtio_disk_rw(b, 1);
 }
 
 // Drop a reference to b; the last one stamps the time of use for LRU.

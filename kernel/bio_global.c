@@ -73,7 +73,7 @@ binit(void)
 
 // The buffer for (dev, blockno), locked. One pass over the list finds the
 // block, or else the free buffer released longest ago to recycle for it.
-static struct buf *
+struct buf *
 bget(uint dev, uint blockno)
 {
   struct buf *b, *oldest = 0;
@@ -99,27 +99,6 @@ bget(uint dev, uint blockno)
 
   acquiresleep(&b->lock);
   return b;
-}
-
-struct buf *
-bread(uint dev, uint blockno)
-{
-  struct buf *b = bget(dev, blockno);
-
-  if(!b->valid){
-    virtio_disk_rw(b, 0);
-    b->valid = 1;
-  }
-  return b;
-}
-
-// The caller holds b->lock.
-void
-bwrite(struct buf *b)
-{
-  if(!holdingsleep(&b->lock))
-    panic("bwrite");
-  virtio_disk_rw(b, 1);
 }
 
 // Caller holds bcache.lock. The last reference gone stamps b for LRU.

@@ -12,11 +12,14 @@ struct superblock;
 
 // bio.c (or bio_global.c)
 void            binit(void);
-struct buf*     bread(uint dev, uint blockno);
+struct buf*     bget(uint dev, uint blockno);
 void            brelse(struct buf *b);
-void            bwrite(struct buf *b);
 void            bpin(struct buf *b);
 void            bunpin(struct buf *b);
+
+// bread.c
+struct buf*     bread(uint dev, uint blockno);
+void            bwrite(struct buf *b);
 
 // console.c
 void            consoleinit(void);
@@ -58,9 +61,14 @@ int             writei(struct inode *ip, int user, uint64 src, uint off, uint n)
 // kalloc.c (or kalloc_global.c)
 void*           kalloc(void);
 void            kfree(void *pa);
+uint64          kfreepages(void);
+void            kmeminit(void);
+
+// physmem.c
 void            kinit(void);
 void            kinitrange(void *pa_start, void *pa_end);
-uint64          kfreepages(void);
+void            kfreecheck(void *pa);
+void*           kallocjunk(void *pa);
 
 // log.c
 void            initlog(int dev, struct superblock *sb);
@@ -113,11 +121,13 @@ void            swtch(struct context *old, struct context *new);
 // spinlock.c
 void            acquire(struct spinlock *lk);
 int             holding(struct spinlock *lk);
-void            initlock(struct spinlock *lk, char *name);
-void            freelock(struct spinlock *lk);
 void            release(struct spinlock *lk);
 void            push_off(void);
 void            pop_off(void);
+
+// lockstat.c
+void            initlock(struct spinlock *lk, char *name);
+void            freelock(struct spinlock *lk);
 int             lockstats(char *buf, int size);
 
 // sleeplock.c

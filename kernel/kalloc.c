@@ -23,8 +23,6 @@
 #include "riscv.h"
 #include "defs.h"
 
-extern char end[];   // first address after the kernel; defined by kernel.ld
-
 #define CHUNK        128   // most pages in a chunk
 
 // A free page, holding its list links in itself.
@@ -56,12 +54,8 @@ static struct kmem kmem[NCPU];
 #define LOCKPREFIX 4   // strlen("kmem")
 _Static_assert(NCPU <= 10, "lock names have room for one digit");
 
-// Set up by the first kinitrange, before any other CPU runs; fixed after.
-static int ready;          // the locks are initialised
-static uint64 memlo;       // kfree accepts pages in [memlo, memhi)
-static uint64 memhi;
-
-static void
+// Called once, by the first kinitrange (physmem.c).
+void
 kmeminit(void)
 {
   for(int i = 0; i < NCPU; i++){
@@ -71,7 +65,6 @@ kmeminit(void)
     k->name[LOCKPREFIX] = '0' + i;   // static storage: the NUL is there
     initlock(&k->lock, k->name);
   }
-  ready = 1;
 }
 
 // An acquire load, so that kalloc's later load of steals_begun cannot be
@@ -247,10 +240,7 @@ kalloc(void)
       break;
   }
   pop_off();
-
-  if(r)
-    memset(r, 5, PGSIZE);   // junk, to catch users of uninitialised memory
-  return r;
+  return kallocjunk(r);
 }
 
 // Free the page of physical memory at pa, which kalloc() returned (or
@@ -258,10 +248,7 @@ kalloc(void)
 void
 kfree(void *pa)
 {
-  if((uint64)pa % PGSIZE != 0 || (uint64)pa < memlo || (uint64)pa >= memhi)
-    panic("kfree");
-
-  memset(pa, 1, PGSIZE);    // junk, to catch dangling references
+  kfreecheck(pa);
 
   push_off();   // stay on this CPU while using its list; see kalloc
   struct kmem *k = &kmem[cpuid()];
@@ -269,33 +256,6 @@ kfree(void *pa)
   push(k, pa);
   release(&k->lock);
   pop_off();
-}
-
-// Hand every whole page in [pa_start, pa_end) to the allocator, onto this
-// CPU's list (stealing spreads them later). The first call also sets up the
-// locks, so this alone starts the allocator (the host tests rely on it).
-void
-kinitrange(void *pa_start, void *pa_end)
-{
-  uint64 lo = PGROUNDUP((uint64)pa_start);
-  uint64 hi = PGROUNDDOWN((uint64)pa_end);
-
-  if(!ready)
-    kmeminit();
-  if(lo >= hi)
-    return;
-  if(memhi == 0 || lo < memlo)
-    memlo = lo;
-  if(hi > memhi)
-    memhi = hi;
-  for(uint64 pa = lo; pa < hi; pa += PGSIZE)
-    kfree((void *)pa);
-}
-
-void
-kinit(void)
-{
-  kinitrange(end, (void *)PHYSTOP);
 }
 
 // The number of free pages: the sum over the CPUs' lists, each read under

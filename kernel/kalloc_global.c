@@ -12,8 +12,6 @@
 #include "riscv.h"
 #include "defs.h"
 
-extern char end[];   // first address after the kernel; defined by kernel.ld
-
 // A free page, holding the list link in itself.
 struct run {
   struct run *next;
@@ -26,10 +24,12 @@ static struct {
   uint64 npages;
 } kmem;
 
-// Set up by the first kinitrange, before any other CPU runs; fixed after.
-static int ready;          // the lock is initialised
-static uint64 memlo;       // kfree accepts pages in [memlo, memhi)
-static uint64 memhi;
+// Called once, by the first kinitrange (physmem.c).
+void
+kmeminit(void)
+{
+  initlock(&kmem.lock, "kmem");
+}
 
 // Allocate one 4096-byte page of physical memory, or return 0 if none is free.
 void *
@@ -42,10 +42,7 @@ kalloc(void)
     kmem.npages--;
   }
   release(&kmem.lock);
-
-  if(r)
-    memset(r, 5, PGSIZE);   // junk, to catch users of uninitialised memory
-  return r;
+  return kallocjunk(r);
 }
 
 // Free the page of physical memory at pa, which kalloc() returned (or
@@ -53,10 +50,7 @@ kalloc(void)
 void
 kfree(void *pa)
 {
-  if((uint64)pa % PGSIZE != 0 || (uint64)pa < memlo || (uint64)pa >= memhi)
-    panic("kfree");
-
-  memset(pa, 1, PGSIZE);    // junk, to catch dangling references
+  kfreecheck(pa);
 
   struct run *r = pa;
   acquire(&kmem.lock);
@@ -64,35 +58,6 @@ kfree(void *pa)
   kmem.freelist = r;
   kmem.npages++;
   release(&kmem.lock);
-}
-
-// Hand every whole page in [pa_start, pa_end) to the allocator. The first
-// call also sets up the lock, so this alone starts the allocator (the host
-// tests rely on it).
-void
-kinitrange(void *pa_start, void *pa_end)
-{
-  uint64 lo = PGROUNDUP((uint64)pa_start);
-  uint64 hi = PGROUNDDOWN((uint64)pa_end);
-
-  if(!ready){
-    initlock(&kmem.lock, "kmem");
-    ready = 1;
-  }
-  if(lo >= hi)
-    return;
-  if(memhi == 0 || lo < memlo)
-    memlo = lo;
-  if(hi > memhi)
-    memhi = hi;
-  for(uint64 pa = lo; pa < hi; pa += PGSIZE)
-    kfree((void *)pa);
-}
-
-void
-kinit(void)
-{
-  kinitrange(end, (void *)PHYSTOP);
 }
 
 uint64

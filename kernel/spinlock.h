@@ -1,6 +1,6 @@
 // Mutual exclusion lock that busy-waits, with interrupts off on the holding CPU.
 //
-// Every initialised lock is on a registry list (spinlock.c) so that its
+// Every initialised lock is on a registry list (lockstat.c) so that its
 // contention statistics can be reported; freelock() takes it off again.
 struct spinlock {
   uint locked;          // 1 while held; changed only by atomic instructions
@@ -14,7 +14,7 @@ struct spinlock {
   uint64 nacquire;      // acquire() calls
   uint64 nspin;         // failed test-and-set attempts while waiting
 
-  // Registry links, protected by the registry's lock in spinlock.c.
+  // Registry links, protected by the registry's lock in lockstat.c.
   struct spinlock *rnext;
   struct spinlock *rprev;
 };

@@ -61,38 +61,32 @@ sys_dup(void)
   return fd;
 }
 
-// The arguments of read and write: (fd, addr, n). Returns -1 for a bad fd
-// or a negative n.
-static int
-argrw(struct file **f, uint64 *addr, int *n)
+// read(fd, addr, n) and write(fd, addr, n): op (fileread or filewrite) on
+// the open file, or -1 for a bad fd or a negative n.
+static uint64
+readwrite(int (*op)(struct file *f, uint64 addr, int n))
 {
-  argaddr(1, addr);
-  argint(2, n);
-  return argfd(0, 0, f) < 0 || *n < 0 ? -1 : 0;
+  struct file *f;
+  uint64 addr;
+  int n;
+
+  argaddr(1, &addr);
+  argint(2, &n);
+  if(argfd(0, 0, &f) < 0 || n < 0)
+    return -1;
+  return op(f, addr, n);
 }
 
 uint64
 sys_read(void)
 {
-  struct file *f;
-  uint64 addr;
-  int n;
-
-  if(argrw(&f, &addr, &n) < 0)
-    return -1;
-  return fileread(f, addr, n);
+  return readwrite(fileread);
 }
 
 uint64
 sys_write(void)
 {
-  struct file *f;
-  uint64 addr;
-  int n;
-
-  if(argrw(&f, &addr, &n) < 0)
-    return -1;
-  return filewrite(f, addr, n);
+  return readwrite(filewrite);
 }
 
 uint64
@@ -364,8 +358,10 @@ sys_open(void)
   return fd;
 }
 
-uint64
-sys_mkdir(void)
+// mkdir(path) and mknod(path, major, minor): a new inode of the given type
+// at path, or -1.
+static uint64
+makeinode(short type, short major, short minor)
 {
   char path[MAXPATH];
   struct inode *ip;
@@ -373,34 +369,27 @@ sys_mkdir(void)
   if(argstr(0, path, MAXPATH) < 0)
     return -1;
   begin_op();
-  if((ip = create(path, T_DIR, 0, 0)) == 0){
-    end_op();
-    return -1;
-  }
-  iunlockput(ip);
+  ip = create(path, type, major, minor);
+  if(ip)
+    iunlockput(ip);
   end_op();
-  return 0;
+  return ip ? 0 : -1;
+}
+
+uint64
+sys_mkdir(void)
+{
+  return makeinode(T_DIR, 0, 0);
 }
 
 uint64
 sys_mknod(void)
 {
-  char path[MAXPATH];
-  struct inode *ip;
   int major, minor;
 
   argint(1, &major);
   argint(2, &minor);
-  if(argstr(0, path, MAXPATH) < 0)
-    return -1;
-  begin_op();
-  if((ip = create(path, T_DEVICE, major, minor)) == 0){
-    end_op();
-    return -1;
-  }
-  iunlockput(ip);
-  end_op();
-  return 0;
+  return makeinode(T_DEVICE, major, minor);
 }
 
 uint64

@@ -20,10 +20,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.path.join(ROOT, "build", "host")
 
+# Each variant's kernel files; every build also links COMMON.
 MODULES = {
-    "kalloc": {"percpu": "kernel/kalloc.c", "global": "kernel/kalloc_global.c"},
-    "bio": {"bucket": "kernel/bio.c", "global": "kernel/bio_global.c"},
+    "kalloc": {"percpu": ["kernel/kalloc.c", "kernel/physmem.c"],
+               "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
+    "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
+            "global": ["kernel/bio_global.c", "kernel/bread.c"]},
 }
+COMMON = ["kernel/lockstat.c"]
 SANITIZERS = {
     "tsan": ["-O1", "-fsanitize=thread"],
     "asan": ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"],
@@ -51,8 +55,8 @@ def build(main, module, variant, san, extra=()):
     os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = ["gcc", "-Wall", "-Werror", "-g", "-pthread", "-fno-builtin",
            "-I" + os.path.join(ROOT, "kernel"), "-I" + HERE] + SANITIZERS[san] + [
-           "-o", out, os.path.join(HERE, main + ".c"), os.path.join(HERE, "shim.c"),
-           os.path.join(ROOT, MODULES[module][variant])] + [os.path.join(ROOT, e) for e in extra]
+           "-o", out, os.path.join(HERE, main + ".c"), os.path.join(HERE, "shim.c")] + [
+           os.path.join(ROOT, f) for f in MODULES[module][variant] + COMMON + list(extra)]
     subprocess.run(cmd, check=True)
     return out
 
@@ -90,7 +94,7 @@ def bench():
     for module, what in (("kalloc", "page allocator"), ("bio", "buffer cache (hits)")):
         for variant in MODULES[module]:
             # bench_host calls both modules: link the other one's default.
-            other = [MODULES[m][REAL[m][0]] for m in MODULES if m != module]
+            other = [f for m in MODULES if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)
             # The machine is shared: other jobs steal time from a run now and
             # then, so take the median of several short runs, alternating the
@@ -104,7 +108,7 @@ def bench():
                                        capture_output=True, text=True, check=True)
                     samples[threads].append(float(p.stdout.split()[1]))
             rate = {t: sorted(v)[len(v) // 2] for t, v in samples.items()}
-            rows.append((what, "%s (%s)" % (variant, MODULES[module][variant]), rate))
+            rows.append((what, "%s (%s)" % (variant, MODULES[module][variant][0]), rate))
             print("%s %s: %.0f ops/s with 1 thread, %.0f with 2" % (what, variant, rate[1],
                                                                     rate[2]), flush=True)
     lines = [

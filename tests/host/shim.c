@@ -5,7 +5,8 @@
 // - Each test thread plays one CPU: shim_setcpu() sets a thread-local id
 //   that cpuid() and mycpu() return. push_off/pop_off only count nesting.
 // - Spinlocks are built on the compiler's C11 atomics and keep the kernel's
-//   statistics (acquires, failed test-and-set attempts) and registry.
+//   statistics (acquires, failed test-and-set attempts); the kernel's
+//   kernel/lockstat.c registers them and writes the report.
 // - Sleep locks wait on pthread condition variables.
 // - virtio_disk_rw() reads and writes a RAM disk, and, like the kernel's
 //   driver, panics if it ever sees more than NBUF distinct buffers.
@@ -31,6 +32,7 @@
 #include "shim.h"
 
 void panic(char *s) __attribute__((noreturn));
+int lockstats(char *buf, int size);
 
 void
 panic(char *s)
@@ -38,6 +40,22 @@ panic(char *s)
   fprintf(stderr, "panic: %s\n", s);
   fflush(stderr);
   abort();
+}
+
+void
+shim_fail(const char *what, long a, long b)
+{
+  fprintf(stderr, "FAIL: %s (%ld, %ld)\n", what, a, b);
+  abort();
+}
+
+uint64
+shim_rand(uint64 *state)
+{
+  *state ^= *state << 13;
+  *state ^= *state >> 7;
+  *state ^= *state << 17;
+  return *state;
 }
 
 // ---- CPUs ----
@@ -84,39 +102,8 @@ pop_off(void)
 
 // ---- spinlocks ----
 
-// Every initialised spinlock, for the statistics; protected by reglock.
-static pthread_mutex_t reglock = PTHREAD_MUTEX_INITIALIZER;
-static struct spinlock *reghead;
-
-void
-initlock(struct spinlock *lk, char *name)
-{
-  lk->name = name;
-  lk->locked = 0;
-  lk->cpu = 0;
-  lk->nacquire = 0;
-  lk->nspin = 0;
-  pthread_mutex_lock(&reglock);
-  lk->rprev = 0;
-  lk->rnext = reghead;
-  if(reghead)
-    reghead->rprev = lk;
-  reghead = lk;
-  pthread_mutex_unlock(&reglock);
-}
-
-void
-freelock(struct spinlock *lk)
-{
-  pthread_mutex_lock(&reglock);
-  if(lk->rprev)
-    lk->rprev->rnext = lk->rnext;
-  else
-    reghead = lk->rnext;
-  if(lk->rnext)
-    lk->rnext->rprev = lk->rprev;
-  pthread_mutex_unlock(&reglock);
-}
+// The registry of locks and the statistics report are the kernel's own
+// (kernel/lockstat.c); only taking and releasing a lock differs here.
 
 int
 holding(struct spinlock *lk)
@@ -153,21 +140,19 @@ release(struct spinlock *lk)
   pop_off();
 }
 
-// Call only while no other thread runs kernel code.
-static uint64
-lockstat(const char *prefix, int spins)
+// tot= of the kernel's statistics report. Call it only while no other
+// thread runs kernel code.
+uint64_t
+shim_lock_tot(void)
 {
-  uint64 n = 0;
-  pthread_mutex_lock(&reglock);
-  for(struct spinlock *lk = reghead; lk; lk = lk->rnext)
-    if(strncmp(lk->name, prefix, strlen(prefix)) == 0)
-      n += spins ? lk->nspin : lk->nacquire;
-  pthread_mutex_unlock(&reglock);
-  return n;
+  static char report[1 << 16];
+  int n = lockstats(report, sizeof(report) - 1);
+  report[n] = 0;
+  char *tot = strstr(report, "\ntot= ");
+  if(n == sizeof(report) - 1 || tot == 0)
+    panic("shim_lock_tot: no tot= in the statistics report");
+  return strtoull(tot + 6, 0, 10);
 }
-
-uint64_t shim_lock_spins(const char *prefix) { return lockstat(prefix, 1); }
-uint64_t shim_lock_acquires(const char *prefix) { return lockstat(prefix, 0); }
 
 // ---- sleep locks ----
 

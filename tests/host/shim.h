@@ -13,7 +13,12 @@ uint64_t shim_disk_reads(int blockno);   // reads of this block from the disk so
 uint64_t shim_disk_ios(void);            // reads and writes of all blocks so far
 int shim_disk_nbufs(void);               // distinct struct bufs the disk has seen
 
-// Spinlock statistics gathered by the shim's spinlocks, summed over every
-// lock whose name starts with prefix.
-uint64_t shim_lock_spins(const char *prefix);
-uint64_t shim_lock_acquires(const char *prefix);
+// tot= of the kernel's lock statistics report: failed test-and-set attempts
+// on the kmem and bcache locks. Call it while no other thread runs kernel code.
+uint64_t shim_lock_tot(void);
+
+// Print "FAIL: what (a, b)" and abort.
+void shim_fail(const char *what, long a, long b) __attribute__((noreturn));
+
+// The next number from a xorshift generator whose state (not 0) is *state.
+unsigned long long shim_rand(unsigned long long *state);   // the kernel's uint64

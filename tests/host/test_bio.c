@@ -46,13 +46,6 @@ void bunpin(struct buf *);
 static int nthreads;
 static uint64 latest[NBLOCKS];
 
-static void
-fail(const char *what, long a, long b)
-{
-  fprintf(stderr, "FAIL: %s (%ld, %ld)\n", what, a, b);
-  abort();
-}
-
 // The contents of version v of block n: a header, then a byte pattern.
 static void
 fill(uchar *data, uint n, uint64 v)
@@ -78,7 +71,7 @@ check(struct buf *b, uint n, uint64 v)
   if(!ok){
     uint64 got;
     memcpy(&got, b->data + 8, sizeof(got));
-    fail("block contents are not its last write", (long)n, (long)got);
+    shim_fail("block contents are not its last write", (long)n, (long)got);
   }
 }
 
@@ -89,22 +82,13 @@ struct worker {
   long ops;
 };
 
-static uint64
-rnd(struct worker *w)
-{
-  w->rng ^= w->rng << 13;
-  w->rng ^= w->rng >> 7;
-  w->rng ^= w->rng << 17;
-  return w->rng;
-}
-
 // Read block n, check it, and with probability 1/4 write a new version.
 static void
 access_block(struct worker *w, uint n)
 {
   struct buf *b = bread(DEV, n);
   check(b, n, latest[n]);
-  if(rnd(w) % 4 == 0){
+  if(shim_rand(&w->rng) % 4 == 0){
     latest[n]++;
     fill(b->data, n, latest[n]);
     bwrite(b);
@@ -119,7 +103,7 @@ rw(void *arg)
   struct worker *w = arg;
   shim_setcpu(w->id);
   while(w->ops < OPS / nthreads)
-    access_block(w, rnd(w) % NBLOCKS);
+    access_block(w, shim_rand(&w->rng) % NBLOCKS);
   return 0;
 }
 
@@ -154,11 +138,11 @@ run_threads(void *(*fn)(void *))
     uchar want[BSIZE];
     fill(want, n, latest[n]);
     if(memcmp(shim_disk_block(n), want, BSIZE) != 0)
-      fail("disk block differs from its last write", n, (long)latest[n]);
+      shim_fail("disk block differs from its last write", n, (long)latest[n]);
   }
-  printf("ops=%ld disk-ios=%lu buffers=%d bcache-spins=%lu ", ops,
+  printf("ops=%ld disk-ios=%lu buffers=%d bcache-tot=%lu ", ops,
          (unsigned long)shim_disk_ios(), shim_disk_nbufs(),
-         (unsigned long)shim_lock_spins("bcache"));
+         (unsigned long)shim_lock_tot());
 }
 
 static void
@@ -182,8 +166,7 @@ lru(void)
   }
   for(long round = 0; round < OPS / (2 * NBUF + 2); round++){
     for(int i = NBUF - 1; i > 0; i--){
-      seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
-      int j = seed % (i + 1);
+      int j = shim_rand(&seed) % (i + 1);
       uint t = cached[i]; cached[i] = cached[j]; cached[j] = t;
     }
     for(int i = 0; i < NBUF; i++)
@@ -201,18 +184,18 @@ lru(void)
     uint64 fresh_reads = shim_disk_reads(fresh);
     touch(fresh);
     if(shim_disk_reads(fresh) != fresh_reads + 1)
-      fail("a block that was not cached was not read from disk", fresh, 0);
+      shim_fail("a block that was not cached was not read from disk", fresh, 0);
     for(int i = 1; i < NBUF; i++){
       uint64 r = shim_disk_reads(cached[i]);
       touch(cached[i]);
       if(shim_disk_reads(cached[i]) != r)
-        fail("a recently used block was replaced before the least recently used",
+        shim_fail("a recently used block was replaced before the least recently used",
              cached[i], victim);
     }
     cached[0] = fresh;
     touch(victim);
     if(shim_disk_reads(victim) != victim_reads + 1)
-      fail("the least recently used block was not the one replaced", victim, 0);
+      shim_fail("the least recently used block was not the one replaced", victim, 0);
     // Reading the victim back replaced the least recently used: fresh.
     cached[0] = victim;
   }
@@ -233,7 +216,7 @@ pin(void)
       touch((p + i) % (NBLOCKS * 8));
     b = bread(DEV, p);
     if(shim_disk_reads(p) != r)
-      fail("a pinned buffer was replaced", p, 0);
+      shim_fail("a pinned buffer was replaced", p, 0);
     bunpin(b);
     brelse(b);
   }
@@ -247,7 +230,7 @@ busy(void)
 {
   int fds[2];
   if(pipe(fds) < 0)
-    fail("pipe", 0, 0);
+    shim_fail("pipe", 0, 0);
   pid_t pid = fork();
   if(pid == 0){
     dup2(fds[1], 2);
@@ -269,9 +252,9 @@ busy(void)
   int status;
   waitpid(pid, &status, 0);
   if(!strstr(out, "all buffers held"))
-    fail("bread failed with NBUF - 1 buffers held", 0, 0);
+    shim_fail("bread failed with NBUF - 1 buffers held", 0, 0);
   if(!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT || !strstr(out, "panic: bget: no buffers"))
-    fail("bread with every buffer held did not panic \"bget: no buffers\"", status, 0);
+    shim_fail("bread with every buffer held did not panic \"bget: no buffers\"", status, 0);
   printf("panicked as expected ");
 }
 
@@ -308,7 +291,7 @@ main(int argc, char *argv[])
     return 2;
   }
   if(shim_disk_nbufs() > NBUF)
-    fail("the disk saw more than NBUF buffers", shim_disk_nbufs(), NBUF);
+    shim_fail("the disk saw more than NBUF buffers", shim_disk_nbufs(), NBUF);
   printf("\nPASS bio %s threads=%d\n", argv[1], nthreads);
   return 0;
 }

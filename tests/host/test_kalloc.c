@@ -36,13 +36,6 @@ uint64 kfreepages(void);
 static char *arena;
 static int nthreads;
 
-static void
-fail(const char *what, long a, long b)
-{
-  fprintf(stderr, "FAIL: %s (%ld, %ld)\n", what, a, b);
-  abort();
-}
-
 // ---- marking pages ----
 
 struct mark {
@@ -57,10 +50,10 @@ static void
 check_junk(char *pa)
 {
   if((uint64)pa % PGSIZE != 0 || pa < arena || pa >= arena + (uint64)NPAGES * PGSIZE)
-    fail("kalloc returned a page outside the arena or misaligned", (long)pa, 0);
+    shim_fail("kalloc returned a page outside the arena or misaligned", (long)pa, 0);
   for(int i = 0; i < (int)(sizeof(offsets) / sizeof(offsets[0])); i++)
     if(pa[offsets[i]] != 5 || pa[offsets[i] + 7] != 5)
-      fail("allocated page is not filled with junk 5", offsets[i], pa[offsets[i]]);
+      shim_fail("allocated page is not filled with junk 5", offsets[i], pa[offsets[i]]);
 }
 
 static void
@@ -78,7 +71,7 @@ check_mark(char *pa, uint64 owner, uint64 serial)
     struct mark m;
     memcpy(&m, pa + offsets[i], sizeof(m));
     if(m.owner != owner || m.serial != serial)
-      fail("page marks changed while the page was allocated: handed out twice?",
+      shim_fail("page marks changed while the page was allocated: handed out twice?",
            (long)m.owner, (long)owner);
   }
 }
@@ -130,15 +123,6 @@ struct worker {
   int nstash;
 };
 
-static uint64
-rnd(struct worker *w)
-{
-  w->rng ^= w->rng << 13;
-  w->rng ^= w->rng >> 7;
-  w->rng ^= w->rng << 17;
-  return w->rng;
-}
-
 static int
 alloc_one(struct worker *w)
 {
@@ -164,7 +148,7 @@ free_held(struct worker *w, struct held h)
 static void
 free_one(struct worker *w)
 {
-  int i = rnd(w) % w->nstash;
+  int i = shim_rand(&w->rng) % w->nstash;
   struct held h = w->stash[i];
   w->stash[i] = w->stash[--w->nstash];
   free_held(w, h);
@@ -183,14 +167,14 @@ mix(void *arg)
   struct worker *w = arg;
   shim_setcpu(w->id);
   while(w->ops < OPS / nthreads){
-    uint64 r = rnd(w) % 16;
+    uint64 r = shim_rand(&w->rng) % 16;
     if(w->nstash < STASH && (r < 8 || w->nstash == 0)){
       alloc_one(w);
     } else if(r < 14){
       free_one(w);
     } else if(r == 14){
       // Hand a page to another thread, which will free it on its own CPU.
-      int i = rnd(w) % w->nstash;
+      int i = shim_rand(&w->rng) % w->nstash;
       if(qput(w->stash[i]))
         w->stash[i] = w->stash[--w->nstash];
     } else {
@@ -221,7 +205,7 @@ exhaust(void *arg)
     while(alloc_one(w)){
       got++;
       if(!qput(w->stash[--w->nstash]))
-        fail("more pages allocated than the arena holds", got, 0);
+        shim_fail("more pages allocated than the arena holds", got, 0);
     }
     exhausted[w->id] = got;
     pthread_barrier_wait(&barrier);
@@ -229,9 +213,9 @@ exhaust(void *arg)
     for(int i = 0; i < nthreads; i++)
       total += exhausted[i];
     if(total != NPAGES)
-      fail("kalloc failed while pages were free", total, NPAGES);
+      shim_fail("kalloc failed while pages were free", total, NPAGES);
     if(kfreepages() != 0)
-      fail("kalloc failed but pages are counted free", (long)kfreepages(), 0);
+      shim_fail("kalloc failed but pages are counted free", (long)kfreepages(), 0);
     pthread_barrier_wait(&barrier);
     struct held h;
     if(w->id == 0)
@@ -243,10 +227,10 @@ exhaust(void *arg)
       while(alloc_one(w)){
         again++;
         if(!qput(w->stash[--w->nstash]))
-          fail("more pages allocated than the arena holds", again, 0);
+          shim_fail("more pages allocated than the arena holds", again, 0);
       }
       if(again != NPAGES)
-        fail("one CPU could not steal every free page", again, NPAGES);
+        shim_fail("one CPU could not steal every free page", again, NPAGES);
       while(qget(&h))
         free_held(w, h);
     }
@@ -281,7 +265,7 @@ steal(void *arg)
   }
   while(w->ops < OPS / (nthreads - 1)){
     if(alloc_one(w) && !qput(w->stash[--w->nstash]))
-      fail("more pages allocated than the arena holds", 0, 0);
+      shim_fail("more pages allocated than the arena holds", 0, 0);
   }
   return 0;
 }
@@ -312,12 +296,12 @@ main(int argc, char *argv[])
 
   arena = aligned_alloc(PGSIZE, (uint64)NPAGES * PGSIZE);
   if(arena == 0)
-    fail("no memory for the arena", 0, 0);
+    shim_fail("no memory for the arena", 0, 0);
   shim_setcpu(0);
   kinitrange(arena, arena + (uint64)NPAGES * PGSIZE);
   uint64 before = kfreepages();
   if(before != NPAGES)
-    fail("kinitrange did not free every page", (long)before, NPAGES);
+    shim_fail("kinitrange did not free every page", (long)before, NPAGES);
 
   pthread_barrier_init(&barrier, 0, nthreads);
   struct worker *w = calloc(nthreads, sizeof(*w));
@@ -347,9 +331,9 @@ main(int argc, char *argv[])
     ops += w[i].ops;
   uint64 after = kfreepages();
   if(after != before)
-    fail("free pages at the end differ from the start: pages lost", (long)after, (long)before);
-  printf("PASS kalloc %s threads=%d ops=%ld kmem-spins=%lu\n", argv[1], nthreads, ops,
-         (unsigned long)shim_lock_spins("kmem"));
+    shim_fail("free pages at the end differ from the start: pages lost", (long)after, (long)before);
+  printf("PASS kalloc %s threads=%d ops=%ld kmem-tot=%lu\n", argv[1], nthreads, ops,
+         (unsigned long)shim_lock_tot());
   free(w);
   return 0;
 }

@@ -1,0 +1,173 @@
+// The registry of every spinlock, and the lock contention statistics
+// report that the statistics device (stats.c) reads. Each lock counts its
+// own acquires and spins (spinlock.c); this file finds and adds them up.
+//
+// This file also builds on the host (tests/host) against a shim: it must use
+// only defs.h functions, and no RISC-V assembly.
+
+#include "types.h"
+#include "param.h"
+#include "riscv.h"
+#include "spinlock.h"
+#include "defs.h"
+
+// The registry: every initialised spinlock, on a doubly linked list through
+// rnext/rprev. reglock protects reghead, regtail and every registered lock's
+// rnext/rprev. It is set up statically and is the list's first member, so
+// locks may be initialised before anything else runs. Lock order: reglock is
+// taken while holding no other lock, and nothing is acquired while it is held.
+static struct spinlock reglock = { .name = "lockregistry" };
+static struct spinlock *reghead = &reglock;
+static struct spinlock *regtail = &reglock;
+
+void
+initlock(struct spinlock *lk, char *name)
+{
+  lk->name = name;
+  lk->locked = 0;
+  lk->cpu = 0;
+  lk->nacquire = 0;
+  lk->nspin = 0;
+
+  // Append, so that reports list locks in the order they were created.
+  acquire(&reglock);
+  lk->rnext = 0;
+  lk->rprev = regtail;
+  regtail->rnext = lk;
+  regtail = lk;
+  release(&reglock);
+}
+
+// Take lk off the registry. Call it before freeing the memory lk lives in.
+void
+freelock(struct spinlock *lk)
+{
+  if(lk == &reglock || lk->locked)
+    panic("freelock");
+  acquire(&reglock);
+  // Every registered lock but the head has a predecessor, and the head is
+  // reglock itself: a lock without one was never registered (or freed twice).
+  if(lk->rprev == 0)
+    panic("freelock: not registered");
+  lk->rprev->rnext = lk->rnext;
+  if(lk->rnext)
+    lk->rnext->rprev = lk->rprev;
+  else
+    regtail = lk->rprev;
+  lk->rnext = 0;
+  lk->rprev = 0;
+  release(&reglock);
+}
+
+// ---- the statistics report (format in ABI.md) ----
+
+// Text being written into a caller's buffer; whatever does not fit is dropped.
+struct report {
+  char *buf;
+  int size;
+  int len;
+};
+
+static void
+putstr(struct report *r, const char *s)
+{
+  if(s == 0)
+    s = "?";
+  for(; *s && r->len < r->size; s++)
+    r->buf[r->len++] = *s;
+}
+
+static void
+putnum(struct report *r, uint64 n)
+{
+  char digits[20];   // 2^64 has 20 decimal digits
+  int i = 0;
+
+  do {
+    digits[i++] = '0' + n % 10;
+    n /= 10;
+  } while(n > 0);
+  while(i > 0 && r->len < r->size)
+    r->buf[r->len++] = digits[--i];
+}
+
+// One lock's counters, read once so that every use of them agrees.
+// Reading them while their holder may be updating them is a benign race:
+// 64-bit loads are single instructions on RV64, so a value is either the
+// old or the new one.
+struct lockcount {
+  struct spinlock *lk;
+  uint64 spins;
+  uint64 acquires;
+};
+
+static void
+putlock(struct report *r, struct lockcount *c)
+{
+  putstr(r, "lock: ");
+  putstr(r, c->lk->name);
+  putstr(r, ": #test-and-set ");
+  putnum(r, c->spins);
+  putstr(r, " #acquire() ");
+  putnum(r, c->acquires);
+  putstr(r, "\n");
+}
+
+static int
+is_kmem_or_bcache(struct spinlock *lk)
+{
+  return lk->name && (strncmp(lk->name, "kmem", 4) == 0 || strncmp(lk->name, "bcache", 6) == 0);
+}
+
+#define NTOP 5
+
+// Keep top[0..NTOP-1] sorted by spins, most first; *ntop entries are used.
+static void
+rank(struct lockcount *top, int *ntop, struct lockcount *c)
+{
+  int i;
+
+  if(*ntop < NTOP){
+    i = (*ntop)++;
+  } else if(top[NTOP - 1].spins < c->spins){
+    i = NTOP - 1;   // c pushes the last one out
+  } else {
+    return;
+  }
+  for(; i > 0 && top[i - 1].spins < c->spins; i--)
+    top[i] = top[i - 1];
+  top[i] = *c;
+}
+
+// Write the report into buf (at most size bytes, not NUL-terminated) and
+// return its length. The whole walk happens under reglock, so every lock
+// seen (and its name) stays alive until the report is written.
+int
+lockstats(char *buf, int size)
+{
+  struct report r = { buf, size > 0 ? size : 0, 0 };
+  struct lockcount top[NTOP];
+  int ntop = 0;
+  uint64 tot = 0;
+
+  acquire(&reglock);
+  putstr(&r, "--- lock kmem/bcache stats\n");
+  for(struct spinlock *lk = reghead; lk; lk = lk->rnext){
+    struct lockcount c = { lk, lk->nspin, lk->nacquire };
+    if(is_kmem_or_bcache(lk)){
+      tot += c.spins;
+      if(c.acquires > 0)
+        putlock(&r, &c);
+    }
+    rank(top, &ntop, &c);
+  }
+  putstr(&r, "--- top 5 contended locks:\n");
+  for(int i = 0; i < ntop; i++)
+    putlock(&r, &top[i]);
+  putstr(&r, "tot= ");
+  putnum(&r, tot);
+  putstr(&r, "\n");
+  release(&reglock);
+
+  return r.len;
+}
