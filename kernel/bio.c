@@ -41,19 +41,18 @@
 //
 // - bucket[i].lock: bucket i's list (head, and prev/next of the buffers on
 //   it) and, for each buffer on it, dev, blockno, refcnt and lastuse.
-//   refcnt and lastuse are stored with atomic stores, because the evictor
-//   reads them without the bucket lock to pick a victim, and then checks
-//   its pick under the lock (see bget_miss).
-// - evictlock: which block each buffer holds. A buffer changes its
-//   (dev, blockno), and so its bucket, only under evictlock (and the bucket
-//   locks involved). So a process holding evictlock knows that no block enters
-//   or leaves the cache but by its own doing.
+//   A buffer changes its (dev, blockno), and so its bucket, only under the
+//   locks of both buckets involved. Those four fields are stored with atomic
+//   stores, because a miss reads them without any lock to pick a victim and
+//   its bucket, and then checks its pick under the bucket locks (see
+//   bget_miss).
 // - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
-//   one holds or waits for it, which lets the evictor clear valid.
+//   one holds or waits for it, which lets a miss clear valid.
 //
-// Lock order: evictlock, then a bucket lock, then (with no spinlock held) a
-// buffer's sleep lock. No one holds two bucket locks at once, and no one
-// acquires anything while holding a bucket lock.
+// Lock order: bucket locks in increasing bucket number (a miss holds two:
+// the victim's bucket and the block's; allbusy holds them all), then, with no spinlock held,
+// a buffer's sleep lock. Nothing else is acquired while a bucket lock is
+// held, so a miss cannot deadlock with another miss or with a hit.
 struct bucket {
   struct spinlock lock;
   struct buf *head;         // doubly linked through buf.prev/next
@@ -61,7 +60,6 @@ struct bucket {
 } __attribute__((aligned(64)));   // no shared cache lines between buckets
 
 static struct {
-  struct spinlock evictlock;
   struct bucket bucket[NBUCKET];
   struct buf buf[NBUF];
 } bcache;
@@ -79,22 +77,40 @@ bucketfor(uint dev, uint blockno)
   return &bcache.bucket[(dev * 31u + blockno) % NBUCKET];
 }
 
-// The bucket b is in. The caller holds a reference to b, so b's block,
-// and with it b's bucket, cannot change under it.
+// The bucket b is in. The caller holds a reference to b or b's bucket
+// lock, so b's block, and with it b's bucket, cannot change under it.
 static struct bucket *
 bucketof(struct buf *b)
 {
   return bucketfor(b->dev, b->blockno);
 }
 
-// The caller holds b's bucket lock.
+// The bucket b seemed to be in, a moment ago (a buffer being moved may even
+// give a bucket it was never in). For a caller that holds neither a
+// reference nor a lock: it must check with inbucket, holding the lock.
+static struct bucket *
+bucketof_racy(struct buf *b)
+{
+  return bucketfor(__atomic_load_n(&b->dev, __ATOMIC_RELAXED),
+                   __atomic_load_n(&b->blockno, __ATOMIC_RELAXED));
+}
+
+// The caller holds b's bucket lock (and, for setblock, the lock of the
+// bucket b moves to).
 static void
 setref(struct buf *b, uint n)
 {
   __atomic_store_n(&b->refcnt, n, __ATOMIC_RELAXED);
 }
 
-// Caller holds bk->lock (for bucket_add and bucket_remove).
+static void
+setblock(struct buf *b, uint dev, uint blockno)
+{
+  __atomic_store_n(&b->dev, dev, __ATOMIC_RELAXED);
+  __atomic_store_n(&b->blockno, blockno, __ATOMIC_RELAXED);
+}
+
+// Caller holds bk->lock (for bucket_add, inbucket and bucket_remove).
 static void
 bucket_add(struct bucket *bk, struct buf *b)
 {
@@ -103,6 +119,15 @@ bucket_add(struct bucket *bk, struct buf *b)
   if(bk->head)
     bk->head->prev = b;
   bk->head = b;
+}
+
+static int
+inbucket(struct bucket *bk, struct buf *b)
+{
+  for(struct buf *x = bk->head; x; x = x->next)
+    if(x == b)
+      return 1;
+  return 0;
 }
 
 static void
@@ -140,7 +165,6 @@ namebucket(struct bucket *bk, int i)
 void
 binit(void)
 {
-  initlock(&bcache.evictlock, "bcache.evict");
   for(int i = 0; i < NBUCKET; i++){
     namebucket(&bcache.bucket[i], i);
     initlock(&bcache.bucket[i].lock, bcache.bucket[i].name);
@@ -162,26 +186,32 @@ binit(void)
 }
 
 // If bk holds (dev, blockno), take a reference to its buffer and return
-// it; otherwise return 0.
+// it; otherwise return 0. The caller holds bk->lock.
+static struct buf *
+getref_locked(struct bucket *bk, uint dev, uint blockno)
+{
+  for(struct buf *b = bk->head; b; b = b->next){
+    if(b->dev == dev && b->blockno == blockno){
+      setref(b, b->refcnt + 1);
+      return b;
+    }
+  }
+  return 0;
+}
+
 static struct buf *
 getref(struct bucket *bk, uint dev, uint blockno)
 {
-  struct buf *b;
-
   acquire(&bk->lock);
-  for(b = bk->head; b; b = b->next){
-    if(b->dev == dev && b->blockno == blockno){
-      setref(b, b->refcnt + 1);
-      break;
-    }
-  }
+  struct buf *b = getref_locked(bk, dev, blockno);
   release(&bk->lock);
   return b;
 }
 
 // The least recently used buffer with no references, in the whole cache,
-// and its last-use stamp in *stamp. Takes no lock: the caller checks the
-// choice under the buffer's bucket lock (see bget_miss).
+// and its last-use stamp in *stamp; 0 if every buffer seemed in use. Takes
+// no lock: the caller checks the choice under the buffer's bucket lock
+// (see bget_miss).
 static struct buf *
 lru_candidate(uint64 *stamp)
 {
@@ -196,57 +226,95 @@ lru_candidate(uint64 *stamp)
       *stamp = t;
     }
   }
-  if(victim == 0)
-    panic("bget: no buffers");
   return victim;
+}
+
+// Is every buffer in use? Unlike lru_candidate, which may see one buffer
+// taken and another released while it scans, this holds every bucket lock
+// (in the lock order) while it looks, so the answer is exact. Only a miss
+// that found no candidate comes here.
+static int
+allbusy(void)
+{
+  int busy = 1;
+
+  for(int i = 0; i < NBUCKET; i++)
+    acquire(&bcache.bucket[i].lock);
+  for(struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++)
+    if(b->refcnt == 0)
+      busy = 0;
+  for(int i = NBUCKET - 1; i >= 0; i--)
+    release(&bcache.bucket[i].lock);
+  return busy;
+}
+
+// Take the locks of buckets a and b (which may be the same) in increasing
+// bucket number, the cache's lock order; and release them.
+static void
+lock2(struct bucket *a, struct bucket *b)
+{
+  if(a > b){
+    struct bucket *t = a;
+    a = b;
+    b = t;
+  }
+  acquire(&a->lock);
+  if(b != a)
+    acquire(&b->lock);
+}
+
+static void
+unlock2(struct bucket *a, struct bucket *b)
+{
+  release(&a->lock);
+  if(b != a)
+    release(&b->lock);
 }
 
 // A miss in bucket bk: recycle the least recently used free buffer for
 // (dev, blockno), unless another process cached the block meanwhile.
 // Returns the buffer with a reference taken.
 //
-// The buffers are scanned for the LRU one before taking evictlock and
-// without any bucket lock, so that evictlock is held only briefly and a
-// miss does not get in the way of hits in other buckets. The choice is
-// then checked under evictlock and its bucket lock: if it still has no
-// reference and the stamp we read, it is still the LRU buffer, since
+// The buffers are scanned for the LRU one without any lock, so that a miss
+// gets in the way of no one. The choice is then checked under the locks of
+// its bucket and of bk: if it is still in the bucket it was seen in, with
+// no reference and the stamp we read, it is still the LRU buffer, since
 // stamps only grow (a buffer released since the scan is younger, one that
 // was in use then is younger or in use now). Otherwise someone used or
 // recycled it meanwhile, and we look again.
+//
+// Every process that caches (dev, blockno) puts it in bk holding bk->lock,
+// after finding it is not there: so two misses on one block meet on
+// bk->lock, and the second finds the first's buffer.
 static struct buf *
 bget_miss(struct bucket *bk, uint dev, uint blockno)
 {
   for(;;){
     uint64 stamp = 0;
     struct buf *b = lru_candidate(&stamp);
+    if(b == 0){
+      if(allbusy())
+        panic("bget: no buffers");
+      continue;
+    }
+    struct bucket *from = bucketof_racy(b);
 
-    acquire(&bcache.evictlock);
-    // Between our first look and taking evictlock, another process may
-    // have cached the block; from now until we release evictlock, no one
-    // can, and no buffer changes bucket but by our doing.
-    struct buf *cached = getref(bk, dev, blockno);
+    lock2(bk, from);
+    struct buf *cached = getref_locked(bk, dev, blockno);
     if(cached){
-      release(&bcache.evictlock);
+      unlock2(bk, from);
       return cached;
     }
-    struct bucket *from = bucketof(b);
-    acquire(&from->lock);
-    if(b->refcnt != 0 || b->lastuse != stamp){
-      release(&from->lock);
-      release(&bcache.evictlock);
+    if(!inbucket(from, b) || b->refcnt != 0 || b->lastuse != stamp){
+      unlock2(bk, from);
       continue;
     }
     bucket_remove(from, b);
-    release(&from->lock);
-
-    acquire(&bk->lock);
-    b->dev = dev;
-    b->blockno = blockno;
-    b->valid = 0;
+    setblock(b, dev, blockno);
+    b->valid = 0;   // no one holds b's sleep lock: refcnt is 0
     setref(b, 1);
     bucket_add(bk, b);
-    release(&bk->lock);
-    release(&bcache.evictlock);
+    unlock2(bk, from);
     return b;
   }
 }
