@@ -126,8 +126,9 @@ pop(struct kmem *k)
 
 // Take from's rest, or its first chunk if it has no rest, as the chain of
 // chunk heads *head..*tail holding *n pages (n is 0 if from is empty).
-// The caller holds from->lock. Touches no page, but for the head of the
-// first chunk when that is all from has.
+// The caller holds from->lock. Touches no page: a first chunk taken is not
+// yet a proper chain (its head does not say its size, nor end the chain);
+// chain() makes it one after from->lock is released.
 static void
 detach(struct kmem *from, struct run **head, struct run **tail, uint64 *n)
 {
@@ -139,8 +140,6 @@ detach(struct kmem *from, struct run **head, struct run **tail, uint64 *n)
   } else if(from->first){
     *head = *tail = from->first;
     *n = from->nfirst;
-    (*head)->nextchunk = 0;
-    (*head)->npages = *n;
     from->first = 0;
     from->nfirst = 0;
   } else {
@@ -148,6 +147,18 @@ detach(struct kmem *from, struct run **head, struct run **tail, uint64 *n)
     return;
   }
   setcount(from, from->npages - *n);
+}
+
+// Make a single chunk that detach took, holding n pages, a chain of one.
+// A chain from a rest is one already (when it has one chunk, its head gets
+// the values it holds).
+static void
+chain(struct run *head, struct run *tail, uint64 n)
+{
+  if(head == tail){
+    head->nextchunk = 0;
+    head->npages = n;
+  }
 }
 
 // Add the chunks head..tail, holding n pages, at the end of k's rest, so
@@ -191,6 +202,8 @@ steal(struct kmem *thief, struct kmem *victim)
   acquire(&victim->lock);
   detach(victim, &head, &tail, &n);
   release(&victim->lock);
+  if(n)
+    chain(head, tail, n);
 
   acquire(&thief->lock);
   if(n)
