@@ -50,9 +50,10 @@
 //   one holds or waits for it, which lets a miss clear valid.
 //
 // Lock order: bucket locks in increasing bucket number (a miss holds two:
-// the victim's bucket and the block's; allbusy holds them all), then, with no spinlock held,
-// a buffer's sleep lock. Nothing else is acquired while a bucket lock is
-// held, so a miss cannot deadlock with another miss or with a hit.
+// the victim's bucket and the block's; allbusy holds them all), then, with
+// no spinlock held, a buffer's sleep lock. Nothing else is acquired while
+// a bucket lock is held, so a miss cannot deadlock with another miss or
+// with a hit.
 struct bucket {
   struct spinlock lock;
   struct buf *head;         // doubly linked through buf.prev/next
@@ -142,31 +143,11 @@ bucket_remove(struct bucket *bk, struct buf *b)
   b->prev = b->next = 0;
 }
 
-// Name bucket i's lock "bcache<i>": every buffer cache lock's name starts
-// with "bcache", which is how the statistics' tot= finds them.
-static void
-namebucket(struct bucket *bk, int i)
-{
-  char digits[5];
-  int n = 0;
-
-  do {
-    digits[n++] = '0' + i % 10;
-    i /= 10;
-  } while(i > 0);
-  char *p = bk->name;
-  for(char *q = "bcache"; *q; q++)
-    *p++ = *q;
-  while(n > 0)
-    *p++ = digits[--n];
-  *p = 0;
-}
-
 void
 binit(void)
 {
   for(int i = 0; i < NBUCKET; i++){
-    namebucket(&bcache.bucket[i], i);
+    lockname(bcache.bucket[i].name, sizeof(bcache.bucket[i].name), "bcache", i);
     initlock(&bcache.bucket[i].lock, bcache.bucket[i].name);
     bcache.bucket[i].head = 0;
   }

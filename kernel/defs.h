@@ -128,6 +128,7 @@ void            pop_off(void);
 // lockstat.c
 void            initlock(struct spinlock *lk, char *name);
 void            freelock(struct spinlock *lk);
+void            lockname(char *name, int size, const char *prefix, int n);
 int             lockstats(char *buf, int size);
 
 // sleeplock.c

@@ -51,8 +51,7 @@ struct kmem {
 
 static struct kmem kmem[NCPU];
 
-#define LOCKPREFIX 4   // strlen("kmem")
-_Static_assert(NCPU <= 10, "lock names have room for one digit");
+_Static_assert(NCPU <= 1000, "lock names have room for three digits");
 
 // Called once, by the first kinitrange (physmem.c).
 void
@@ -60,9 +59,7 @@ kmeminit(void)
 {
   for(int i = 0; i < NCPU; i++){
     struct kmem *k = &kmem[i];
-    for(int j = 0; j < LOCKPREFIX; j++)
-      k->name[j] = "kmem"[j];
-    k->name[LOCKPREFIX] = '0' + i;   // static storage: the NUL is there
+    lockname(k->name, sizeof(k->name), "kmem", i);
     initlock(&k->lock, k->name);
   }
 }

@@ -59,6 +59,29 @@ freelock(struct spinlock *lk)
   release(&reglock);
 }
 
+// Write prefix followed by n (>= 0) in decimal into name, which has room
+// for size bytes with the NUL: the names of numbered locks such as "kmem0"
+// or "bcache12", all of whose names start alike so that tot= finds them.
+void
+lockname(char *name, int size, const char *prefix, int n)
+{
+  char digits[10];   // 2^31 has 10 decimal digits
+  int ndigits = 0;
+  int len = 0;
+
+  do {
+    digits[ndigits++] = '0' + n % 10;
+    n /= 10;
+  } while(n > 0);
+  if(strlen(prefix) + ndigits >= size)
+    panic("lockname: too long");
+  while(*prefix)
+    name[len++] = *prefix++;
+  while(ndigits > 0)
+    name[len++] = digits[--ndigits];
+  name[len] = 0;
+}
+
 // ---- the statistics report (format in ABI.md) ----
 
 // Text being written into a caller's buffer; whatever does not fit is dropped.
