@@ -70,6 +70,12 @@ void            kinitrange(void *pa_start, void *pa_end);
 void            kfreecheck(void *pa);
 void*           kallocjunk(void *pa);
 
+// ksym.c
+const char*     ksymname(uint64 pc, uint64 *off);
+void            ksymformat(uint64 ra, char *buf, int size);
+int             backtrace(uint64 fp, uint64 *pcs, int max);
+void            printbacktrace(void);
+
 // log.c
 void            initlog(int dev, struct superblock *sb);
 void            log_write(struct buf *b);

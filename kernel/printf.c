@@ -138,6 +138,7 @@ panic(char *s)
   intr_off();   // nothing else should run on this CPU
   panicking = 1;
   printf("panic: %s\n", s);
+  printbacktrace();
   __sync_synchronize();
   panicked = 1;
   for(;;)
