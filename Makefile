@@ -83,6 +83,7 @@ OBJS = \
   $O/string.o \
   $O/spinlock.o \
   $O/lockstat.o \
+  $O/lockhook.o \
   $O/sleeplock.o \
   $(KALLOC_OBJ_$(KALLOC)) \
   $O/physmem.o \

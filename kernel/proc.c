@@ -76,6 +76,46 @@ mycpu(void)
   return &cpus[cpuid()];
 }
 
+// push_off/pop_off turn interrupts off and back on, nesting: interrupts come
+// back on only at the outermost pop_off, and only if they were on at the
+// outermost push_off. Spinlocks use them, since an interrupt handler that
+// wanted a lock its CPU holds would wait forever.
+void
+push_off(void)
+{
+  int wason = intr_get();
+
+  intr_off();
+  struct cpu *c = mycpu();
+  if(c->noff == 0)
+    c->intena = wason;
+  c->noff++;
+}
+
+void
+pop_off(void)
+{
+  struct cpu *c = mycpu();
+
+  if(intr_get())
+    panic("pop_off: interruptible");
+  if(c->noff < 1)
+    panic("pop_off");
+  c->noff--;
+  if(c->noff == 0 && c->intena)
+    intr_on();
+}
+
+// Called in every busy-wait loop: the pause hint (Zihintpause) tells the
+// CPU we are waiting, so that it can ease off; CPUs without the extension
+// take it as a harmless fence. (The host tests' version lets another thread
+// run.)
+void
+cpu_relax(void)
+{
+  asm volatile(".word 0x0100000f");   // pause
+}
+
 // The process running on this hart, or 0.
 struct proc *
 myproc(void)

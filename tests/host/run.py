@@ -27,7 +27,7 @@ MODULES = {
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
 }
-COMMON = ["kernel/lockstat.c"]
+COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
 SANITIZERS = {
     "tsan": ["-O1", "-fsanitize=thread"],
     "asan": ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"],
