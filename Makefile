@@ -183,7 +183,8 @@ UPROGS = \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \
-  $U/_grind
+  $U/_grind \
+  $U/_conslines
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $O/%.o
