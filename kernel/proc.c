@@ -446,9 +446,15 @@ scheduler(void)
   for(;;){
     int found = 0;
 
-    // Interrupts on while searching: if every process is waiting for a
-    // device, only the device's interrupt can make one runnable.
+    // Take the interrupts that are pending: if every process is waiting
+    // for a device, only the device's interrupt can make one runnable.
+    // Then look with interrupts off, so that none can come between the
+    // look and the wfi below: one that makes a process runnable after the
+    // look would otherwise leave it waiting for the next timer tick while
+    // this hart sleeps. wfi wakes up on a pending interrupt even with
+    // interrupts off, and the next round takes it.
     intr_on();
+    intr_off();
 
     for(struct proc *p = proc; p < &proc[NPROC]; p++){
       // Look before locking: most slots are not runnable, and taking every
