@@ -105,9 +105,7 @@ bfree(uint dev, uint b)
 //
 // itable.lock protects every entry's dev, inum and ref (so finding or
 // taking an entry is atomic); an entry's sleep lock protects valid and the
-// dinode copy. Lock order: itable.lock may be taken while holding an
-// inode's sleep lock; iput takes a sleep lock while holding itable.lock,
-// but only of an inode no one else refers to, so it never waits.
+// dinode copy. Lock order: an inode's sleep lock, then itable.lock.
 static struct {
   struct spinlock lock;
   struct inode inode[NINODE];
@@ -243,9 +241,10 @@ iput(struct inode *ip)
   acquire(&itable.lock);
   if(ip->ref == 1 && ip->valid && ip->nlink == 0){
     // No one else has a reference, so no one holds or waits for the lock,
-    // and no lookup can take a new one (no directory entry leads here).
-    acquiresleep(&ip->lock);
+    // and no lookup can take a new one (no directory entry leads here):
+    // the sleep lock can wait until itable.lock is let go.
     release(&itable.lock);
+    acquiresleep(&ip->lock);
 
     itrunc(ip);
     ip->type = 0;
