@@ -8,6 +8,10 @@
 #   KALLOC=percpu|global   page allocator: per-CPU free lists (default) or one lock
 #   BCACHE=bucket|global   buffer cache: hash buckets (default) or one lock
 #
+# Debug builds:
+#   LOCKDEP=1|panic        the lock-order checker (kernel/lockdep.c), which
+#                          reports possible deadlocks; with panic, panics on one
+#
 # Every combination of these and of the debug builds (KCSAN=1, LOCKDEP=1,
 # CRASH=1) has its own kernel file, so switching between them rebuilds
 # nothing that is already built: the default kernel is kernel/kernel, others
@@ -51,9 +55,13 @@ LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
 
 # Debug builds compile the kernel differently, so their objects live in a
 # directory of their own, named after the debug options that are on.
-DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP) $(if $(CRASH),-DCRASH)
+# LOCKDEP=panic is LOCKDEP=1 that panics on a report.
+LOCKDEP_PANIC = $(if $(filter panic,$(LOCKDEP)),1,0)
+DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP -DLOCKDEP_PANIC=$(LOCKDEP_PANIC))
+DEBUGDEFS += $(if $(CRASH),-DCRASH)
 space     := $(subst ,, )
-DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) $(if $(LOCKDEP),lockdep) $(if $(CRASH),crash)))
+DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) \
+  $(if $(LOCKDEP),lockdep$(if $(filter panic,$(LOCKDEP)),-panic)) $(if $(CRASH),crash)))
 O = $(if $(DEBUGNAME),build/$(DEBUGNAME),$K)
 
 ifeq ($(filter $(KALLOC),percpu global),)
@@ -61,6 +69,9 @@ ifeq ($(filter $(KALLOC),percpu global),)
 endif
 ifeq ($(filter $(BCACHE),bucket global),)
   $(error BCACHE must be bucket or global)
+endif
+ifneq ($(filter-out 1 panic,$(LOCKDEP)),)
+  $(error LOCKDEP must be 1 or panic)
 endif
 KALLOC_OBJ_percpu = $O/kalloc.o
 KALLOC_OBJ_global = $O/kalloc_global.o
@@ -106,7 +117,8 @@ OBJS = \
   $O/virtio_disk.o \
   $O/stats.o \
   $O/ksym.o \
-  $O/initcode.o
+  $O/initcode.o \
+  $(if $(LOCKDEP),$O/lockdep.o $O/lockgraph.o)
 
 all: $(KERNEL) fs.img
 
@@ -184,7 +196,9 @@ UPROGS = \
   $U/_bcachetest \
   $U/_usertests \
   $U/_grind \
-  $U/_conslines
+  $U/_conslines \
+  $U/_lockdep \
+  $U/_lockdeptest
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $O/%.o
