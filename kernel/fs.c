@@ -25,6 +25,7 @@
 #include "file.h"
 #include "proc.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // Read from disk once at boot, then only read.
 static struct superblock sb;
@@ -298,6 +299,9 @@ bmap(struct inode *ip, uint bn, int alloc)
   uint *entry = (uint *)bp->data + bn;
   addr = *entry;
   if(addr == 0 && alloc){
+    // balloc reads a bitmap block and zeroes the new block inside the
+    // indirect block: buffers nested on purpose, in that order only.
+    lockdep_nest(&bp->lock.info);
     addr = balloc(ip->dev);
     if(addr){
       *entry = addr;
@@ -321,6 +325,7 @@ itrunc(struct inode *ip)
   if(ip->addrs[NDIRECT]){
     struct buf *bp = bread(ip->dev, ip->addrs[NDIRECT]);
     uint *entry = (uint *)bp->data;
+    lockdep_nest(&bp->lock.info);   // bfree reads bitmap blocks inside it
     for(int j = 0; j < NINDIRECT; j++)
       if(entry[j])
         bfree(ip->dev, entry[j]);
