@@ -333,6 +333,22 @@ node(int class, int depth)
 #define NPATH 12
 
 static void printnode(int n, uint64 pc, int cpu, int pid);
+static void printcallers(uint64 *callers);
+
+// Fill in the n calls that led to the function holding pc, which called
+// acquire (up the stack from here), innermost first; 0 after the last.
+static void
+callersof(uint64 pc, uint64 *callers, int n)
+{
+  uint64 pcs[16];
+  int k = backtrace(r_fp(), pcs, NELEM(pcs));
+  int i = 0;
+
+  while(i < k && pcs[i] != pc)
+    i++;
+  for(int j = 0; j < n; j++)
+    callers[j] = i + 1 + j < k ? pcs[i + 1 + j] : 0;
+}
 
 // a->lock (at a->depth) is about to be taken: add the edge to it from the
 // innermost lock held, and report a cycle that it would close.
@@ -357,6 +373,7 @@ checkorder(struct mylocks *my, struct lockattempt *a)
     return;
 
   struct lockedge e = { from, to, cpuid(), mypid(my), prev->pc, a->pc };
+  callersof(a->pc, e.callers, LOCKEDGE_CALLERS);
   int len = lockgraph_add(&e, path, NPATH);
   if(len == LOCKGRAPH_FULL && startreport(R_FULL)){
     printf("  more than %d edges: raise LOCKGRAPH_EDGES (lockgraph.h)\n", LOCKGRAPH_EDGES);
@@ -369,6 +386,7 @@ checkorder(struct mylocks *my, struct lockattempt *a)
     for(int i = 0; i < len && i < NPATH; i++){
       printnode(path[i].from, path[i].frompc, path[i].cpu, path[i].pid);
       printnode(path[i].to, path[i].topc, path[i].cpu, path[i].pid);
+      printcallers(path[i].callers);
     }
     if(len > NPATH)
       printf("  ... and %d more pairs\n", len - NPATH);
@@ -481,6 +499,22 @@ printnode(int n, uint64 pc, int cpu, int pid)
 
   nodename(name, sizeof(name), n);
   printrow(name, pc, cpu, pid, "");
+}
+
+// Where the function that took a lock was called from: a line under its row.
+static void
+printcallers(uint64 *callers)
+{
+  char where[48];
+
+  if(callers[0] == 0)
+    return;
+  printf("    called from");
+  for(int i = 0; i < LOCKEDGE_CALLERS && callers[i]; i++){
+    ksymformat(callers[i], where, sizeof(where));
+    printf(" %s", where);
+  }
+  printf("\n");
 }
 
 // The locks this CPU and process hold, outermost first.

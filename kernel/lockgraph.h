@@ -17,6 +17,7 @@
 #define LOCKGRAPH_EDGES 4096
 
 // An edge, and who made it first: where each of the two locks was taken.
+#define LOCKEDGE_CALLERS 4
 struct lockedge {
   ushort from;
   ushort to;
@@ -24,6 +25,8 @@ struct lockedge {
   int pid;              // 0 if no process
   uint64 frompc;        // where the lock of `from` was acquired
   uint64 topc;          // where the lock of `to` was acquired
+  uint64 callers[LOCKEDGE_CALLERS];  // the calls that led to topc, innermost
+                                     // first; 0 after the last
 };
 
 // What lockgraph_add did with a new edge.
