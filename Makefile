@@ -265,10 +265,21 @@ bench-kalloc: all
 bench-bcache: all
 	python3 tools/bench.py bcache
 
+# usertests -q's time with and without the lock-order checker.
+bench-lockdep: all
+	python3 tools/lockdep.py bench
+
+# The kernel's lock order as the lock-order checker saw it over
+# usertests -q, drawn with Graphviz into docs/lock-graph.svg.
+lock-graph: all
+	tools/deps.sh graphviz
+	python3 tools/lockdep.py graph
+
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache \
+  bench-lockdep lock-graph clean FORCE
