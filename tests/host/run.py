@@ -4,8 +4,9 @@
 (kernel/lockstat.c), compiled unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
-                    AddressSanitizer + UndefinedBehaviorSanitizer;
-                    prints "N passed, N failed"
+                    AddressSanitizer + UndefinedBehaviorSanitizer, then the
+                    comparisons of contention; prints "N passed, N failed"
+    run.py list     the name of every check that run.py test reports
     run.py bench    operations per second with 1 and 2 threads, per-CPU vs
                     global allocator and bucketed vs global cache; the table
                     goes to docs/bench-host.md
@@ -13,6 +14,7 @@
 
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -53,6 +55,31 @@ TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") fo
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
 TESTS += [("asan", "lockstat", ["report"], "largest", 1)]
 
+# Contention compared between the variants of a module, in a test of the
+# ASan runs where the design says CPUs do not share a lock: the single lock
+# must show contention (proof that the counting works), the real module at
+# most a tenth of it. Each module's test prints its tot= as "kmem-tot=N" or
+# "bcache-tot=N".
+CONTENTION = [("kalloc", "own", 8), ("bio", "hits", 8)]
+MIN_BASELINE = 100
+TESTS += [("asan", m, list(MODULES[m]), t, n) for m, t, n in CONTENTION]
+TOT = re.compile(r"\b(?:kmem|bcache)-tot=(\d+)")
+
+
+def label(san, module, variant, name, threads):
+    return "host/%s/%s-%s/%s/%d" % (san, module, variant, name, threads)
+
+
+def contention_label(module, name, threads):
+    return "host/asan/contention/%s/%s/%d" % (module, name, threads)
+
+
+def labels():
+    """Every check test() reports, in order."""
+    out = [label(san, m, v, t, n) for san, m, variants, t, n in TESTS for v in variants]
+    return out + [contention_label(*c) for c in CONTENTION]
+
+
 def build(main, module, variant, san, extra=()):
     out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
     os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -64,16 +91,36 @@ def build(main, module, variant, san, extra=()):
     return out
 
 
+def report(results, ok, name, detail):
+    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, detail), flush=True)
+    results.append(ok)
+
+
+def compare(results, tots, module, name, threads):
+    """The contention check of CONTENTION: the single lock contends, the real
+    module much less."""
+    real = REAL[module][0]
+    base = tots.get((module, "global", name, threads))
+    mine = tots.get((module, real, name, threads))
+    if base is None or mine is None:
+        ok, detail = False, "a run did not print its tot"
+    else:
+        ok = base >= MIN_BASELINE and mine * 10 <= base
+        detail = ("global %d, %s %d (global must reach %d, %s at most a tenth of it)"
+                  % (base, real, mine, MIN_BASELINE, real))
+    report(results, ok, contention_label(module, name, threads), detail)
+
+
 def test():
     results = []
     t0 = time.time()
     bins = {}
+    tots = {}
     for san, module, variants, name, threads in TESTS:
         for variant in variants:
             key = (san, module, variant)
             if key not in bins:
                 bins[key] = build("test_" + module, module, variant, san)
-            label = "host/%s/%s-%s/%s/%d" % (san, module, variant, name, threads)
             t = time.time()
             p = subprocess.run([bins[key], name, str(threads)], env=ENV,
                                capture_output=True, text=True, timeout=600)
@@ -81,9 +128,13 @@ def test():
             detail = p.stdout.strip().replace("\n", " ")
             if not ok:
                 detail = "exit %d: %s" % (p.returncode, (p.stderr or p.stdout)[-2000:])
-            print("%s %s: %.1fs %s" % ("PASS" if ok else "FAIL", label, time.time() - t,
-                                       detail), flush=True)
-            results.append(ok)
+            m = TOT.search(p.stdout)
+            if ok and m and san == "asan":
+                tots[(module, variant, name, threads)] = int(m.group(1))
+            report(results, ok, label(san, module, variant, name, threads),
+                   "%.1fs %s" % (time.time() - t, detail))
+    for c in CONTENTION:
+        compare(results, tots, *c)
     passed = sum(results)
     print("host tests took %.0fs" % (time.time() - t0))
     print("%d passed, %d failed" % (passed, len(results) - passed))
@@ -160,7 +211,10 @@ def bench():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in ("test", "bench"):
+    if len(sys.argv) != 2 or sys.argv[1] not in ("test", "list", "bench"):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
+    if sys.argv[1] == "list":
+        print("\n".join(labels()))
+        sys.exit(0)
     sys.exit(test() if sys.argv[1] == "test" else bench())

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "types.h"
 #include "param.h"
@@ -56,6 +57,22 @@ shim_rand(uint64 *state)
   *state ^= *state >> 7;
   *state ^= *state << 17;
   return *state;
+}
+
+static int stopped;
+
+void
+shim_stop_after(double secs)
+{
+  struct timespec t = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+  nanosleep(&t, 0);
+  __atomic_store_n(&stopped, 1, __ATOMIC_RELEASE);
+}
+
+int
+shim_stopped(void)
+{
+  return __atomic_load_n(&stopped, __ATOMIC_ACQUIRE);
 }
 
 // ---- CPUs ----

@@ -17,6 +17,12 @@ int shim_disk_nbufs(void);               // distinct struct bufs the disk has se
 // on the kmem and bcache locks. Call it while no other thread runs kernel code.
 uint64_t shim_lock_tot(void);
 
+// Timed tests: the main thread calls shim_stop_after() once the test
+// threads run; it returns after secs seconds, and from then on
+// shim_stopped() is true in every thread.
+void shim_stop_after(double secs);
+int shim_stopped(void);
+
 // Print "FAIL: what (a, b)" and abort.
 void shim_fail(const char *what, long a, long b) __attribute__((noreturn));
 
