@@ -7,6 +7,13 @@
 # Alternatives for comparison:
 #   KALLOC=percpu|global   page allocator: per-CPU free lists (default) or one lock
 #   BCACHE=bucket|global   buffer cache: hash buckets (default) or one lock
+#
+# Every combination of these and of the debug builds (KCSAN=1, LOCKDEP=1,
+# CRASH=1) has its own kernel file, so switching between them rebuilds
+# nothing that is already built: the default kernel is kernel/kernel, others
+# are named after what they change (kernel/kernel-global-bucket,
+# build/kcsan/kernel, ...). `make -s kernelpath VAR=...` builds one and
+# prints its path; the test tools use it.
 
 K = kernel
 U = user
@@ -32,6 +39,7 @@ AS      = $(TOOLPREFIX)gas
 LD      = $(TOOLPREFIX)ld
 OBJCOPY = $(TOOLPREFIX)objcopy
 OBJDUMP = $(TOOLPREFIX)objdump
+NM      = $(TOOLPREFIX)nm
 QEMU    = qemu-system-riscv64
 
 CFLAGS  = -Wall -Werror -O -fno-omit-frame-pointer -ggdb -gdwarf-2
@@ -41,70 +49,99 @@ CFLAGS += -march=rv64gc -mabi=lp64d -I.
 ASFLAGS = $(CFLAGS)
 LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
 
+# Debug builds compile the kernel differently, so their objects live in a
+# directory of their own, named after the debug options that are on.
+DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP) $(if $(CRASH),-DCRASH)
+space     := $(subst ,, )
+DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) $(if $(LOCKDEP),lockdep) $(if $(CRASH),crash)))
+O = $(if $(DEBUGNAME),build/$(DEBUGNAME),$K)
+
 ifeq ($(filter $(KALLOC),percpu global),)
   $(error KALLOC must be percpu or global)
 endif
 ifeq ($(filter $(BCACHE),bucket global),)
   $(error BCACHE must be bucket or global)
 endif
-KALLOC_OBJ_percpu = $K/kalloc.o
-KALLOC_OBJ_global = $K/kalloc_global.o
-BCACHE_OBJ_bucket = $K/bio.o
-BCACHE_OBJ_global = $K/bio_global.o
+KALLOC_OBJ_percpu = $O/kalloc.o
+KALLOC_OBJ_global = $O/kalloc_global.o
+BCACHE_OBJ_bucket = $O/bio.o
+BCACHE_OBJ_global = $O/bio_global.o
+
+# The kernel file of this combination: the default alternatives keep the
+# plain name.
+VARIANT = $(if $(filter percpu-bucket,$(KALLOC)-$(BCACHE)),,-$(KALLOC)-$(BCACHE))
+KERNEL  = $O/kernel$(VARIANT)
 
 OBJS = \
-  $K/entry.o \
-  $K/start.o \
-  $K/main.o \
-  $K/console.o \
-  $K/uart.o \
-  $K/printf.o \
-  $K/plic.o \
-  $K/string.o \
-  $K/spinlock.o \
-  $K/lockstat.o \
-  $K/sleeplock.o \
+  $O/entry.o \
+  $O/start.o \
+  $O/main.o \
+  $O/console.o \
+  $O/uart.o \
+  $O/printf.o \
+  $O/plic.o \
+  $O/string.o \
+  $O/spinlock.o \
+  $O/lockstat.o \
+  $O/lockhook.o \
+  $O/sleeplock.o \
   $(KALLOC_OBJ_$(KALLOC)) \
-  $K/physmem.o \
-  $K/vm.o \
-  $K/proc.o \
-  $K/swtch.o \
-  $K/trampoline.o \
-  $K/kernelvec.o \
-  $K/trap.o \
-  $K/syscall.o \
-  $K/sysproc.o \
-  $K/exec.o \
+  $O/physmem.o \
+  $O/vm.o \
+  $O/proc.o \
+  $O/swtch.o \
+  $O/trampoline.o \
+  $O/kernelvec.o \
+  $O/trap.o \
+  $O/syscall.o \
+  $O/sysproc.o \
+  $O/exec.o \
   $(BCACHE_OBJ_$(BCACHE)) \
-  $K/bread.o \
-  $K/log.o \
-  $K/fs.o \
-  $K/file.o \
-  $K/pipe.o \
-  $K/sysfile.o \
-  $K/virtio_disk.o \
-  $K/stats.o \
-  $K/initcode.o
+  $O/bread.o \
+  $O/log.o \
+  $O/fs.o \
+  $O/file.o \
+  $O/pipe.o \
+  $O/sysfile.o \
+  $O/virtio_disk.o \
+  $O/stats.o \
+  $O/ksym.o \
+  $O/initcode.o
 
-all: $K/kernel fs.img
+all: $(KERNEL) fs.img
 
-# Relink when the chosen alternatives change.
-$K/config.stamp: FORCE
-	@echo "KALLOC=$(KALLOC) BCACHE=$(BCACHE)" | cmp -s - $@ || \
-	  echo "KALLOC=$(KALLOC) BCACHE=$(BCACHE)" > $@
+KCFLAGS = $(CFLAGS) $(DEBUGDEFS)
 
-$K/kernel: $(OBJS) $K/kernel.ld $K/config.stamp
-	$(LD) $(LDFLAGS) -T $K/kernel.ld -o $@ $(OBJS)
-	$(OBJDUMP) -S $@ > $K/kernel.asm
+# The kernel carries a table of its own functions (ksym.c), so that reports
+# name code as function+offset. The table is made from a first link without
+# it; it lives in .rodata, after all the code, so adding it moves no
+# function, which the last line checks.
+# Intermediate files of the link below.
+L = build/link/$(KERNEL)
 
-$K/%.o: $K/%.c
-	$(CC) $(CFLAGS) -c -o $@ $<
+$(KERNEL): $(OBJS) $K/kernel.ld tools/ksyms.awk
+	@mkdir -p $(dir $L)
+	awk -f tools/ksyms.awk </dev/null >$L.nosyms.S
+	$(CC) $(ASFLAGS) -c -o $L.nosyms.o $L.nosyms.S
+	$(LD) $(LDFLAGS) -T $K/kernel.ld -o $L.nosyms $(OBJS) $L.nosyms.o
+	$(NM) -n $L.nosyms | awk -f tools/ksyms.awk >$L.syms.S
+	$(CC) $(ASFLAGS) -c -o $L.syms.o $L.syms.S
+	$(LD) $(LDFLAGS) -T $K/kernel.ld -o $@ $(OBJS) $L.syms.o
+	$(NM) -n $L.nosyms | grep -i ' t ' >$L.nosyms.text
+	$(NM) -n $@ | grep -i ' t ' | cmp -s - $L.nosyms.text || \
+	  { echo "*** the symbol table moved the kernel's code" >&2; rm -f $@; exit 1; }
+	$(OBJDUMP) -S $@ > $@.asm
 
-$K/%.o: $K/%.S
-	$(CC) $(ASFLAGS) -c -o $@ $<
+$O/%.o: $K/%.c
+	@mkdir -p $O
+	$(CC) $(KCFLAGS) -c -o $@ $<
+
+$O/%.o: $K/%.S
+	@mkdir -p $O
+	$(CC) $(ASFLAGS) $(DEBUGDEFS) -c -o $@ $<
 
 # The first user program, run by the first process: it execs /init.
-$K/initcode.o: $K/initcode.S $U/initcode.bin
+$O/initcode.o: $K/initcode.S $U/initcode.bin
 $U/initcode.bin: $U/initcode.S
 	$(CC) $(CFLAGS) -march=rv64g -nostdinc -c -o $U/initcode.o $<
 	$(LD) $(LDFLAGS) -N -e start -Ttext 0 -o $U/initcode.elf $U/initcode.o
@@ -146,32 +183,46 @@ UPROGS = \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \
-  $U/_grind
+  $U/_grind \
+  $U/_conslines
 
 # Keep the intermediate objects: they make rebuilds quick.
-.PRECIOUS: $U/%.o $K/%.o
+.PRECIOUS: $U/%.o $O/%.o
 
-fs.img: mkfs/mkfs README $(UPROGS)
-	mkfs/mkfs fs.img README $(UPROGS)
+# The image holds the programs without their debugging information, which
+# is most of their size (user/_usertests is kept whole for gdb).
+FSPROGS = $(patsubst $U/%,build/fs/%,$(UPROGS))
 
--include $K/*.d $U/*.d
+build/fs/_%: $U/_%
+	@mkdir -p build/fs
+	$(OBJCOPY) --strip-debug $< $@
 
-QEMUOPTS  = -machine virt -bios none -kernel $K/kernel -m 128M -smp $(CPUS) -nographic
+fs.img: mkfs/mkfs README $(FSPROGS)
+	mkfs/mkfs fs.img README $(FSPROGS)
+
+-include $O/*.d $U/*.d
+
+QEMUOPTS  = -machine virt -bios none -kernel $(KERNEL) -m 128M -smp $(CPUS) -nographic
 QEMUOPTS += -global virtio-mmio.force-legacy=false
 QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0
 QEMUOPTS += -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
-qemu: $K/kernel fs.img
+qemu: $(KERNEL) fs.img
 	$(QEMU) $(QEMUOPTS)
 
 GDBPORT = $(shell expr `id -u` % 5000 + 25000)
 
 .gdbinit: FORCE
-	printf 'set confirm off\nset architecture riscv:rv64\ntarget remote 127.0.0.1:%s\nsymbol-file kernel/kernel\nset disassemble-next-line auto\nset riscv use-compressed-breakpoints yes\n' $(GDBPORT) > $@
+	printf 'set confirm off\nset architecture riscv:rv64\ntarget remote 127.0.0.1:%s\nsymbol-file $(KERNEL)\nset disassemble-next-line auto\nset riscv use-compressed-breakpoints yes\n' $(GDBPORT) > $@
 
-qemu-gdb: $K/kernel fs.img .gdbinit
+qemu-gdb: $(KERNEL) fs.img .gdbinit
 	@echo "*** Now run 'gdb-multiarch' in another window in this directory." 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
+
+# Build the kernel chosen by the variables and fs.img, and print the
+# kernel's path (run with make -s): how the test tools get a variant.
+kernelpath: $(KERNEL) fs.img
+	@echo $(KERNEL)
 
 # Every test: QEMU sessions (tools/runtests.py) and the host-side tests.
 test: all
@@ -201,9 +252,9 @@ bench-bcache: all
 	python3 tools/bench.py bcache
 
 clean:
-	rm -f $K/*.o $K/*.d $K/kernel $K/kernel.asm $K/config.stamp \
+	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE

@@ -6,6 +6,7 @@ struct inode;
 struct pipe;
 struct proc;
 struct spinlock;
+struct lockinfo;
 struct sleeplock;
 struct stat;
 struct superblock;
@@ -70,6 +71,12 @@ void            kinitrange(void *pa_start, void *pa_end);
 void            kfreecheck(void *pa);
 void*           kallocjunk(void *pa);
 
+// ksym.c
+const char*     ksymname(uint64 pc, uint64 *off);
+void            ksymformat(uint64 ra, char *buf, int size);
+int             backtrace(uint64 fp, uint64 *pcs, int max);
+void            printbacktrace(void);
+
 // log.c
 void            initlog(int dev, struct superblock *sb);
 void            log_write(struct buf *b);
@@ -92,6 +99,9 @@ extern volatile int panicked;   // set once a panic message is out; output stops
 
 // proc.c
 int             cpuid(void);
+void            push_off(void);
+void            pop_off(void);
+void            cpu_relax(void);
 void            exit(int status) __attribute__((noreturn));
 int             fork(void);
 int             growproc(int n);
@@ -119,14 +129,23 @@ void            procdump(void);
 void            swtch(struct context *old, struct context *new);
 
 // spinlock.c
+void            initlock(struct spinlock *lk, char *name);
 void            acquire(struct spinlock *lk);
 int             holding(struct spinlock *lk);
 void            release(struct spinlock *lk);
-void            push_off(void);
-void            pop_off(void);
+
+// lockhook.c
+struct lockattempt;
+struct heldlock;
+void            lockhook_wait(struct lockattempt *a);
+void            lockhook_acquired(struct lockattempt *a);
+void            lockhook_release(struct lockinfo *lk, int shared);
+struct heldlock* lockhook_held(int cpu, int *n);
+void            lockpanic(char *what, struct lockinfo *lk) __attribute__((noreturn));
 
 // lockstat.c
-void            initlock(struct spinlock *lk, char *name);
+void            lockregister(struct lockinfo *lk, char *name, int kind);
+char*           lockclassname(int c, int *kind);
 void            freelock(struct spinlock *lk);
 void            lockname(char *name, int size, const char *prefix, int n);
 int             lockstats(char *buf, int size);
@@ -159,6 +178,7 @@ int             fetchaddr(uint64 addr, uint64 *ip);
 void            syscall(void);
 
 // trap.c
+uint64          nsecs(void);
 extern uint     ticks;
 extern struct spinlock tickslock;
 void            trapinit(void);
@@ -168,7 +188,7 @@ void            usertrapret(void);
 // uart.c
 void            uartinit(void);
 void            uartintr(void);
-void            uartputc(int c);
+void            uartwrite(const char *src, int n);
 void            uartputc_sync(int c);
 int             uartgetc(void);
 

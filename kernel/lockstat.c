@@ -1,6 +1,7 @@
-// The registry of every spinlock, and the lock contention statistics
-// report that the statistics device (stats.c) reads. Each lock counts its
-// own acquires and spins (spinlock.c); this file finds and adds them up.
+// The registry of every spinlock and rwspinlock, the lock classes, and the
+// lock contention statistics report that the statistics device (stats.c)
+// reads. Each lock counts its own acquires and spins (lockhook.c); this
+// file finds and adds them up.
 //
 // This file also builds on the host (tests/host) against a shim: it must use
 // only defs.h functions, and no RISC-V assembly.
@@ -11,31 +12,88 @@
 #include "spinlock.h"
 #include "defs.h"
 
-// The registry: every initialised spinlock, on a doubly linked list through
-// rnext/rprev. reglock protects reghead, regtail and every registered lock's
-// rnext/rprev. It is set up statically and is the list's first member, so
-// locks may be initialised before anything else runs. Lock order: reglock is
-// taken while holding no other lock, and nothing is acquired while it is held.
-static struct spinlock reglock = { .name = "lockregistry" };
-static struct spinlock *reghead = &reglock;
-static struct spinlock *regtail = &reglock;
+// The registry: every initialised spinlock and rwspinlock, on a doubly
+// linked list through rnext/rprev, and the table of lock classes.
+// reglock protects reghead, regtail, every registered lock's rnext/rprev,
+// and the class table. It is set up statically and is the list's first
+// member, so locks may be initialised before anything else runs. Lock
+// order: reglock is taken while holding no other lock, and nothing is
+// acquired while it is held.
+static struct spinlock reglock = {
+  .info = { .name = "lockregistry", .kind = LOCK_SPIN, .class = 1, .lastcpu = -1 }
+};
+static struct lockinfo *reghead = &reglock.info;
+static struct lockinfo *regtail = &reglock.info;
 
+// Lock classes: all locks of the same name and kind are one class, which is
+// what the lock tools count and order by. Class 0 stands for every lock
+// that finds the table full. Entries are only ever added.
+static struct {
+  char *name;
+  int kind;             // enum lockkind
+} classes[NLOCKCLASS] = {
+  [0] = { "(other locks)", LOCK_SPIN },
+  [1] = { "lockregistry", LOCK_SPIN },
+};
+static int nclasses = 2;
+
+// The class of locks named name of the given kind (names that agree in
+// their first LOCKNAMELEN characters are the same). Caller holds reglock.
+#define LOCKNAMELEN 32
+static int
+classof(char *name, int kind)
+{
+  for(int i = 1; i < nclasses; i++)
+    if(classes[i].kind == kind && strncmp(classes[i].name, name, LOCKNAMELEN) == 0)
+      return i;
+  if(nclasses == NLOCKCLASS)
+    return 0;
+  classes[nclasses].name = name;
+  classes[nclasses].kind = kind;
+  return nclasses++;
+}
+
+// Give a new lock of the given kind its name and class, zero its
+// counters, and put spinlocks and rwspinlocks on the registry. (Sleep locks
+// stay off it: the statistics report is about spinning.)
 void
-initlock(struct spinlock *lk, char *name)
+lockregister(struct lockinfo *lk, char *name, int kind)
 {
   lk->name = name;
-  lk->locked = 0;
-  lk->cpu = 0;
+  lk->kind = kind;
   lk->nacquire = 0;
   lk->nspin = 0;
-
-  // Append, so that reports list locks in the order they were created.
-  acquire(&reglock);
+  lk->pc = 0;
+  lk->since = 0;
+  lk->lastcpu = -1;
   lk->rnext = 0;
-  lk->rprev = regtail;
-  regtail->rnext = lk;
-  regtail = lk;
+  lk->rprev = 0;
+
+  acquire(&reglock);
+  lk->class = classof(name, kind);
+  // Append, so that reports list locks in the order they were created.
+  if(kind != LOCK_SLEEP){
+    lk->rprev = regtail;
+    regtail->rnext = lk;
+    regtail = lk;
+  }
   release(&reglock);
+}
+
+// The name and kind of class c, for the tools' reports; 0 if there is no
+// such class.
+char *
+lockclassname(int c, int *kind)
+{
+  char *name = 0;
+
+  acquire(&reglock);
+  if(c >= 0 && c < nclasses){
+    name = classes[c].name;
+    *kind = classes[c].kind;
+  }
+  release(&reglock);
+  return name;
 }
 
 // Take lk off the registry. Call it before freeing the memory lk lives in.
@@ -47,15 +105,15 @@ freelock(struct spinlock *lk)
   acquire(&reglock);
   // Every registered lock but the head has a predecessor, and the head is
   // reglock itself: a lock without one was never registered (or freed twice).
-  if(lk->rprev == 0)
+  if(lk->info.rprev == 0)
     panic("freelock: not registered");
-  lk->rprev->rnext = lk->rnext;
-  if(lk->rnext)
-    lk->rnext->rprev = lk->rprev;
+  lk->info.rprev->rnext = lk->info.rnext;
+  if(lk->info.rnext)
+    lk->info.rnext->rprev = lk->info.rprev;
   else
-    regtail = lk->rprev;
-  lk->rnext = 0;
-  lk->rprev = 0;
+    regtail = lk->info.rprev;
+  lk->info.rnext = 0;
+  lk->info.rprev = 0;
   release(&reglock);
 }
 
@@ -129,7 +187,7 @@ putnum(struct report *r, uint64 n)
 // 64-bit loads are single instructions on RV64, so a value is either the
 // old or the new one.
 struct lockcount {
-  struct spinlock *lk;
+  struct lockinfo *lk;
   uint64 spins;
   uint64 acquires;
 };
@@ -147,7 +205,7 @@ putlock(struct report *r, struct lockcount *c)
 }
 
 static int
-is_kmem_or_bcache(struct spinlock *lk)
+is_kmem_or_bcache(struct lockinfo *lk)
 {
   return lk->name && (strncmp(lk->name, "kmem", 4) == 0 || strncmp(lk->name, "bcache", 6) == 0);
 }
@@ -203,7 +261,7 @@ lockstats(char *buf, int size)
 
   acquire(&reglock);
   putstr(&r, "--- lock kmem/bcache stats\n");
-  for(struct spinlock *lk = reghead; lk; lk = lk->rnext){
+  for(struct lockinfo *lk = reghead; lk; lk = lk->rnext){
     struct lockcount c = { lk, lk->nspin, lk->nacquire };
     if(is_kmem_or_bcache(lk)){
       tot += c.spins;

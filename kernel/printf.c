@@ -6,6 +6,7 @@
 #include "param.h"
 #include "riscv.h"
 #include "spinlock.h"
+#include "lockhook.h"
 #include "defs.h"
 
 // Keeps lines from different CPUs from interleaving. Ignored while a CPU
@@ -132,12 +133,28 @@ printf(char *fmt, ...)
   return n;
 }
 
+// Say which locks this CPU holds, and where it took them.
+static void
+printheld(void)
+{
+  int n;
+  struct heldlock *h = lockhook_held(cpuid(), &n);
+  char where[64];
+
+  for(int i = 0; i < n; i++){
+    ksymformat(h[i].pc, where, sizeof(where));
+    printf("  holding lock %s, taken at %s\n", h[i].lock->name, where);
+  }
+}
+
 void
 panic(char *s)
 {
   intr_off();   // nothing else should run on this CPU
   panicking = 1;
   printf("panic: %s\n", s);
+  printbacktrace();
+  printheld();
   __sync_synchronize();
   panicked = 1;
   for(;;)

@@ -65,6 +65,7 @@ static inline uint64 r_sp(void) { uint64 x; asm volatile("mv %0, sp" : "=r" (x))
 static inline uint64 r_tp(void) { uint64 x; asm volatile("mv %0, tp" : "=r" (x)); return x; }
 static inline void w_tp(uint64 x) { asm volatile("mv tp, %0" : : "r" (x)); }
 static inline uint64 r_ra(void) { uint64 x; asm volatile("mv %0, ra" : "=r" (x)); return x; }
+static inline uint64 r_fp(void) { uint64 x; asm volatile("mv %0, s0" : "=r" (x)); return x; }
 
 // Flush every TLB entry of this hart.
 static inline void sfence_vma(void) { asm volatile("sfence.vma zero, zero"); }

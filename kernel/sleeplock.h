@@ -2,6 +2,6 @@
 struct sleeplock {
   uint locked;          // held? (protected by lk)
   struct spinlock lk;   // protects this structure
-  char *name;           // name of the lock
   int pid;              // process holding it (protected by lk)
+  struct lockinfo info; // its name, and what the lock tools keep (lockhook.c)
 };

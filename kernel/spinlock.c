@@ -1,83 +1,66 @@
-// Spinlocks that count their own contention (lockstat.c keeps the list of
-// all locks and reports the counts), and turning interrupts off and on.
+// Spinlocks: mutual exclusion by busy-waiting, with interrupts off on the
+// holding CPU. Each lock counts its acquires and failed test-and-set
+// attempts for the statistics report (lockstat.c), and tells the lock tools
+// what it does (lockhook.c).
+//
+// This file also builds on the host (tests/host) against a shim: it must
+// use only defs.h functions, and no RISC-V assembly.
 
 #include "types.h"
 #include "param.h"
-#include "memlayout.h"
-#include "spinlock.h"
 #include "riscv.h"
-#include "proc.h"
+#include "spinlock.h"
+#include "lockhook.h"
 #include "defs.h"
+
+void
+initlock(struct spinlock *lk, char *name)
+{
+  lk->locked = 0;
+  lk->cpu = 0;
+  lockregister(&lk->info, name, LOCK_SPIN);
+}
 
 void
 acquire(struct spinlock *lk)
 {
-  // Count failed attempts in a local: only the holder may touch the lock's
-  // counters, so that counting adds no shared cache line to fight over.
-  uint64 spins = 0;
+  struct lockattempt a;
 
   push_off();   // an interrupt handler taking lk on this CPU would deadlock
   if(holding(lk))
-    panic("acquire");
+    lockpanic("acquire: already held", &lk->info);
 
-  while(__sync_lock_test_and_set(&lk->locked, 1) != 0)
-    spins++;
+  lockhook_begin(&a, &lk->info, 0, (uint64)__builtin_return_address(0));
+  // An acquire load: the critical section's loads and stores stay after it.
+  while(__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0){
+    lockhook_wait(&a);
+    cpu_relax();
+  }
 
-  // Keep the critical section's loads and stores after the lock is taken.
-  __sync_synchronize();
-
-  lk->cpu = mycpu();
-  lk->nspin += spins;
-  lk->nacquire++;
+  __atomic_store_n(&lk->cpu, mycpu(), __ATOMIC_RELAXED);
+  lockhook_acquired(&a);
 }
 
 void
 release(struct spinlock *lk)
 {
   if(!holding(lk))
-    panic("release");
+    lockpanic("release: not held", &lk->info);
 
-  lk->cpu = 0;
-
-  // Make the critical section's stores visible before the lock is free.
-  __sync_synchronize();
-  __sync_lock_release(&lk->locked);
+  lockhook_release(&lk->info, 0);
+  __atomic_store_n(&lk->cpu, 0, __ATOMIC_RELAXED);
+  // A release store: the critical section's stores are visible before the
+  // lock is seen free.
+  __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
 
   pop_off();
 }
 
-// Does this CPU hold lk? Interrupts must be off.
+// Does this CPU hold lk? Interrupts must be off. (Another CPU may be
+// taking or releasing lk meanwhile, but it cannot make the answer wrong.)
 int
 holding(struct spinlock *lk)
 {
-  return lk->locked && lk->cpu == mycpu();
-}
-
-// push_off/pop_off turn interrupts off and back on, nesting: interrupts come
-// back on only at the outermost pop_off, and only if they were on at the
-// outermost push_off.
-void
-push_off(void)
-{
-  int wason = intr_get();
-
-  intr_off();
-  struct cpu *c = mycpu();
-  if(c->noff == 0)
-    c->intena = wason;
-  c->noff++;
-}
-
-void
-pop_off(void)
-{
-  struct cpu *c = mycpu();
-
-  if(intr_get())
-    panic("pop_off: interruptible");
-  if(c->noff < 1)
-    panic("pop_off");
-  c->noff--;
-  if(c->noff == 0 && c->intena)
-    intr_on();
+  return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
+         __atomic_load_n(&lk->cpu, __ATOMIC_RELAXED) == mycpu();
 }

@@ -14,14 +14,12 @@ spin counts are what the benchmark is about.
 import os
 import platform
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xv6 import ROOT, Machine, MachineError  # noqa: E402
+from xv6 import ROOT, Machine, MachineError, build_kernel  # noqa: E402
 
 BENCHES = {
     "kalloc": dict(var="KALLOC", variants=["percpu", "global"], program="kalloctest",
@@ -36,12 +34,6 @@ CPUS = [1, 2, 3, 4]
 # The test programs print one line per test: "testN: tot growth G, T ticks".
 RESULT = re.compile(r"^(test\d+): tot growth (-?\d+), (\d+) ticks", re.M)
 LOCKLINE = re.compile(r"^lock: (\S+): #test-and-set (\d+) #acquire\(\) (\d+)", re.M)
-
-
-def build(var, variant, dest):
-    subprocess.run(["make", "-s", "%s=%s" % (var, variant), "kernel/kernel", "fs.img"],
-                   cwd=ROOT, check=True)
-    shutil.copyfile(os.path.join(ROOT, "kernel", "kernel"), dest)
 
 
 def acquires(out, prefix):
@@ -68,24 +60,18 @@ def main():
         return 2
     name = sys.argv[1]
     b = BENCHES[name]
-    tmp = tempfile.mkdtemp(prefix="bench-")
     rows = []
-    try:
-        for variant in b["variants"]:
-            kernel = os.path.join(tmp, "kernel-" + variant)
-            build(b["var"], variant, kernel)
-            for cpus in CPUS:
-                print("== %s=%s CPUS=%d" % (b["var"], variant, cpus), flush=True)
-                try:
-                    got, acq, wall, status = run_one(kernel, cpus, b)
-                except MachineError as e:
-                    got, acq, wall, status = {}, 0, 0.0, "died: " + str(e).splitlines()[0]
-                print("   %s %s acquires=%d wall=%.0fs %s" % (got, b["locks"], acq, wall, status),
-                      flush=True)
-                rows.append((variant, cpus, got, acq, wall, status))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        subprocess.run(["make", "-s", "kernel/kernel", "fs.img"], cwd=ROOT)
+    for variant in b["variants"]:
+        kernel = build_kernel("%s=%s" % (b["var"], variant))
+        for cpus in CPUS:
+            print("== %s=%s CPUS=%d" % (b["var"], variant, cpus), flush=True)
+            try:
+                got, acq, wall, status = run_one(kernel, cpus, b)
+            except MachineError as e:
+                got, acq, wall, status = {}, 0, 0.0, "died: " + str(e).splitlines()[0]
+            print("   %s %s acquires=%d wall=%.0fs %s" % (got, b["locks"], acq, wall, status),
+                  flush=True)
+            rows.append((variant, cpus, got, acq, wall, status))
 
     head = ["%s" % b["var"], "CPUS"]
     for t in b["tests"]:

@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xv6 import ROOT, Machine, MachineError  # noqa: E402
+from xv6 import ROOT, Machine, MachineError, build_kernel  # noqa: E402
 
 
 def has(*patterns):
@@ -51,6 +51,22 @@ def correct(*tests):
     return check
 
 
+def whole_lines(nproc, nlines):
+    """A check for conslines: each process's numbered lines all arrived,
+    once each and whole, and nothing else was printed but its last line."""
+    def check(out):
+        want = ["conslines p%d n%d: %s end" % (p, n, " ".join(["%d.%d" % (p, n)] * 6))
+                for p in range(nproc) for n in range(nlines)]
+        got = out.splitlines()
+        missing = [w for w in want if got.count(w) != 1]
+        extra = [g for g in got if g not in want and g != "conslines done"]
+        if missing or extra or "conslines done" not in got:
+            return "%d of %d lines not there once and whole; stray output %r" % (
+                len(missing), len(want), extra[:3])
+        return None
+    return check
+
+
 def both(*checks):
     def check(out):
         for c in checks:
@@ -63,12 +79,15 @@ def both(*checks):
 
 class Session:
     """A boot at `cpus` harts, then steps: (name, command, timeout, check).
-    A step whose name is None is setup: its failure fails the next test."""
+    A step whose name is None is setup: its failure fails the next test.
+    `build` holds make variables that choose another kernel than the
+    default one (e.g. "KALLOC=global")."""
 
-    def __init__(self, name, cpus, steps):
+    def __init__(self, name, cpus, steps, build=()):
         self.name = name
         self.cpus = cpus
         self.steps = steps
+        self.build = build
 
     def test_names(self):
         names = ["%s/boot" % self.name]
@@ -98,6 +117,7 @@ def shell_steps():
         ("abitest", "abitest", 30, both(has(r"^abitest OK$"), lacks_failures)),
         ("forktest", "forktest", 120, has(r"^fork test OK$")),
         ("stressfs", "stressfs", 120, both(has(r"stressfs ok"), lacks_failures)),
+        ("conslines", "conslines 4 100", 60, whole_lines(4, 100)),
     ]
 
 
@@ -137,9 +157,11 @@ def run_host_tests(results):
 
 def run_session(sess, log_dir, results):
     log = open(os.path.join(log_dir, sess.name + ".log"), "w") if log_dir else None
-    m = Machine(cpus=sess.cpus, log=log)
     pending = sess.test_names()
+    m = None
     try:
+        kernel = build_kernel(*sess.build) if sess.build else None
+        m = Machine(cpus=sess.cpus, kernel=kernel, log=log)
         t = m.boot()
         missing = [i for i in range(sess.cpus) if "hart %d starting" % i not in m.out]
         name = pending.pop(0)
@@ -160,13 +182,14 @@ def run_session(sess, log_dir, results):
             results.append((name, err is None, msg))
             if err:
                 print("----- output of %r:\n%s-----" % (cmd, out[-3000:]))
-    except MachineError as e:
+    except (MachineError, subprocess.CalledProcessError) as e:
         for name in pending[:1]:
             results.append((name, False, str(e)))
         for name in pending[1:]:
             results.append((name, False, "not run: session died"))
     finally:
-        m.stop()
+        if m:
+            m.stop()
         if log:
             log.close()
 
@@ -192,7 +215,8 @@ def main():
     results = []
     for s in sessions:
         first = len(results)
-        print("== %s (CPUS=%d)" % (s.name, s.cpus), flush=True)
+        print("== %s (CPUS=%d%s)" % (s.name, s.cpus, "".join(" " + b for b in s.build)),
+              flush=True)
         run_session(s, args.log, results)
         for name, ok, msg in results[first:]:
             print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)

@@ -31,7 +31,7 @@ MODULES = {
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
     "lockstat": {"report": []},
 }
-COMMON = ["kernel/lockstat.c"]
+COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
 SANITIZERS = {
     "tsan": ["-O1", "-fsanitize=thread"],
     "asan": ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"],

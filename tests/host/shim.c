@@ -4,9 +4,8 @@
 //
 // - Each test thread plays one CPU: shim_setcpu() sets a thread-local id
 //   that cpuid() and mycpu() return. push_off/pop_off only count nesting.
-// - Spinlocks are built on the compiler's C11 atomics and keep the kernel's
-//   statistics (acquires, failed test-and-set attempts); the kernel's
-//   kernel/lockstat.c registers them and writes the report.
+// - Spinlocks are the kernel's own (kernel/spinlock.c, lockhook.c and
+//   lockstat.c); the shim gives them a clock and a way to wait politely.
 // - Sleep locks wait on pthread condition variables.
 // - virtio_disk_rw() reads and writes a RAM disk, and, like the kernel's
 //   driver, panics if it ever sees more than NBUF distinct buffers.
@@ -119,42 +118,25 @@ pop_off(void)
 
 // ---- spinlocks ----
 
-// The registry of locks and the statistics report are the kernel's own
-// (kernel/lockstat.c); only taking and releasing a lock differs here.
+// The kernel's own spinlocks (kernel/spinlock.c), lock tools' hook
+// (kernel/lockhook.c) and registry and report (kernel/lockstat.c) run here
+// unchanged; this is what they need of the rest of the kernel.
 
-int
-holding(struct spinlock *lk)
+// Waiting for a lock: there are more threads than cores, so let the
+// holder run.
+void
+cpu_relax(void)
 {
-  return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
-         __atomic_load_n(&lk->cpu, __ATOMIC_RELAXED) == mycpu();
+  sched_yield();
 }
 
-void
-acquire(struct spinlock *lk)
+uint64
+nsecs(void)
 {
-  uint64 spins = 0;
+  struct timespec ts;
 
-  push_off();
-  if(holding(lk))
-    panic("acquire");
-  while(__atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0){
-    spins++;
-    // More threads than cores: let the holder run.
-    sched_yield();
-  }
-  __atomic_store_n(&lk->cpu, mycpu(), __ATOMIC_RELAXED);
-  lk->nspin += spins;
-  lk->nacquire++;
-}
-
-void
-release(struct spinlock *lk)
-{
-  if(!holding(lk))
-    panic("release");
-  __atomic_store_n(&lk->cpu, (struct cpu *)0, __ATOMIC_RELAXED);
-  __atomic_store_n(&lk->locked, 0, __ATOMIC_RELEASE);
-  pop_off();
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 // tot= of the kernel's statistics report. Call it only while no other
@@ -212,7 +194,7 @@ pid(void)
 void
 initsleeplock(struct sleeplock *lk, char *name)
 {
-  lk->name = name;
+  lk->info.name = name;
   lk->locked = 0;
   lk->pid = 0;
 }

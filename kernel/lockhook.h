@@ -1,0 +1,42 @@
+// How the lock code (spinlock.c, sleeplock.c, rwspinlock.c) tells the lock
+// tools what it does: the one hook point of lockhook.c. Each acquire is
+// an attempt, on the acquirer's stack:
+//
+//   struct lockattempt a;
+//   lockhook_begin(&a, &lk->info, shared, pc);   before waiting
+//   while(the lock is taken)
+//     lockhook_wait(&a);                         each failed try, or sleep
+//   lockhook_acquired(&a);                       once it is held
+//   ...
+//   lockhook_release(&lk->info, shared);         before letting it go
+//
+// Spinlocks and rwspinlocks call these with interrupts off, from before the
+// wait until after the release; sleep locks with interrupts on.
+
+struct lockattempt {
+  struct lockinfo *lock;
+  int shared;           // a read acquire of a rwspinlock
+  uint64 pc;            // where the lock was asked for
+  uint64 spins;         // failed tries (spinlocks) or sleeps (sleep locks)
+  uint64 waitstart;     // nsecs() when it first found the lock taken; 0 if not yet
+  uint64 holderpc;      // the holder's acquire site at that moment
+};
+
+static inline void
+lockhook_begin(struct lockattempt *a, struct lockinfo *lk, int shared, uint64 pc)
+{
+  a->lock = lk;
+  a->shared = shared;
+  a->pc = pc;
+  a->spins = 0;
+  a->waitstart = 0;
+  a->holderpc = 0;
+}
+
+// One of this CPU's locks, in the order it took them.
+struct heldlock {
+  struct lockinfo *lock;
+  int shared;
+  uint64 pc;            // where it was acquired
+  uint64 since;         // when
+};
