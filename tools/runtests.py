@@ -63,6 +63,20 @@ def correct(*tests):
     return check
 
 
+def contends(test, failline):
+    """A check for the control session, whose single-lock kernel must fail
+    the test on contention: the course's FAIL line, and tot grown by 1000
+    or more. It shows that the counting and the limits can fail."""
+    def check(out):
+        if not re.search(r"^%s$" % re.escape(failline), out, re.M):
+            return "no line %r" % failline
+        m = re.search(r"^%s: tot growth (\d+), \d+ ticks$" % test, out, re.M)
+        if not m or int(m.group(1)) < 1000:
+            return "%s: tot growth %s, not 1000 or more" % (test, m.group(1) if m else "unknown")
+        return None
+    return check
+
+
 def whole_lines(nproc, nlines):
     """A check for conslines: each process's numbered lines all arrived,
     once each and whole, and nothing else was printed but its last line."""
@@ -123,8 +137,8 @@ def shell_steps():
          has(r"^in d1$", r"^f\s+2\s")),
         ("ln-rm", "ln g1 g2; rm g1; cat g2; cat g1", 10,
          has(r"^banana$", r"cat: cannot open g1")),
-        ("background", "echo bg > bgout &", 10, lambda o: None),
-        ("background-done", "cat bgout", 10, has(r"^bg$")),
+        (None, "echo bg > bgout &", 10, lambda o: "printed %r" % o if o.strip() else None),
+        ("background", "cat bgout", 10, has(r"^bg$")),
         ("exec-missing", "nosuchprogram", 10, has(r"exec nosuchprogram failed")),
         ("abitest", "abitest", 30, both(has(r"^abitest OK$"), lacks_failures)),
         ("forktest", "forktest", 120, has(r"^fork test OK$")),
@@ -143,6 +157,14 @@ SESSIONS = [
         ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3")),
         ("bcachetest", "bcachetest", 1200, correct("test0", "test1", "test2", "test3")),
     ]),
+    # The negative control: with single locks, the same programs must see
+    # the contention that the per-CPU allocator and the buckets remove.
+    Session("control-global-cpus3", 3, [
+        ("kalloctest", "kalloctest", 1200,
+         both(correct("test1", "test2", "test3"), contends("test1", "test1 FAIL"))),
+        ("bcachetest", "bcachetest", 1200,
+         both(correct("test0", "test1", "test2", "test3"), contends("test0", "test0: FAIL"))),
+    ], build=("KALLOC=global", "BCACHE=global")),
     Session("usertests-q-cpus1", 1, [
         ("usertests-q", "usertests -q", 1200, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
     ]),
@@ -155,15 +177,29 @@ SESSIONS = [
 ]
 
 
-def run_host_tests(results):
-    """The host-side tests (tests/host/run.py), one result per line."""
-    p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "host", "run.py"), "test"],
-                       capture_output=True, text=True)
+HOST_RUN = [sys.executable, os.path.join(ROOT, "tests", "host", "run.py")]
+
+
+def host_checks():
+    """The names of the host-side checks that tests/host/run.py declares."""
+    p = subprocess.run(HOST_RUN + ["list"], capture_output=True, text=True, check=True)
+    return p.stdout.split()
+
+
+def run_host_tests(declared, results):
+    """The host-side tests (tests/host/run.py), one result per line. A
+    declared check that printed no result (run.py stopped early) fails."""
+    p = subprocess.run(HOST_RUN + ["test"], capture_output=True, text=True)
+    first = len(results)
+    seen = set()
     for line in p.stdout.splitlines():
         m = re.match(r"^(PASS|FAIL) (\S+): (.*)$", line)
         if m:
+            seen.add(m.group(2))
             results.append((m.group(2), m.group(1) == "PASS", m.group(3)[:300]))
-    if p.returncode != 0 and not any(not r[1] for r in results):
+    why = "not run: run.py exited with %d: %s" % (p.returncode, (p.stderr or p.stdout)[-300:])
+    results += [(name, False, why) for name in declared if name not in seen]
+    if p.returncode != 0 and all(r[1] for r in results[first:]):
         results.append(("host/run", False, (p.stderr or p.stdout)[-2000:]))
 
 
@@ -224,6 +260,10 @@ def main():
     if args.log:
         os.makedirs(args.log, exist_ok=True)
 
+    # Every declared check must report: a count that differs means some
+    # were dropped (or reported twice) without a failure to show for it.
+    declared = [n for s in sessions for n in s.test_names()]
+    host = host_checks() if args.host else []
     results = []
     for s in sessions:
         first = len(results)
@@ -236,10 +276,14 @@ def main():
     if args.host:
         first = len(results)
         print("== host-side tests (tests/host/run.py)", flush=True)
-        run_host_tests(results)
+        run_host_tests(host, results)
         for name, ok, msg in results[first:]:
             print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
 
+    if len(results) != len(declared) + len(host):
+        results.append(("runtests/count", False, "%d checks declared, %d reported"
+                        % (len(declared) + len(host), len(results))))
+        print("FAIL %s: %s" % (results[-1][0], results[-1][2]))
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed
     print("%d passed, %d failed" % (passed, failed))
