@@ -37,8 +37,8 @@ static char kmemname[NCPU][16], bcachename[NBUCKET][16];
 static void
 setcount(struct spinlock *lk, uint64 spins, uint64 acquires)
 {
-  lk->nspin = spins;
-  lk->nacquire = acquires;
+  lk->info.nspin = spins;
+  lk->info.nacquire = acquires;
 }
 
 static void
