@@ -59,9 +59,12 @@ TESTS += [("asan", "lockstat", ["report"], "largest", 1)]
 # ASan runs where the design says CPUs do not share a lock: the single lock
 # must show contention (proof that the counting works), the real module at
 # most a tenth of it. Each module's test prints its tot= as "kmem-tot=N" or
-# "bcache-tot=N".
+# "bcache-tot=N". How much the single lock contends depends on how often
+# the host runs two of the threads at once: on a loaded machine it can be
+# little, so a pair of runs that fails is tried again, up to ATTEMPTS runs.
 CONTENTION = [("kalloc", "own", 8), ("bio", "hits", 8)]
 MIN_BASELINE = 100
+ATTEMPTS = 3
 TESTS += [("asan", m, list(MODULES[m]), t, n) for m, t, n in CONTENTION]
 TOT = re.compile(r"\b(?:kmem|bcache)-tot=(\d+)")
 
@@ -96,19 +99,35 @@ def report(results, ok, name, detail):
     results.append(ok)
 
 
-def compare(results, tots, module, name, threads):
+def run(binary, name, threads):
+    """Run one host test; return whether it passed, what it said, and its tot
+    (None if it printed none)."""
+    p = subprocess.run([binary, name, str(threads)], env=ENV,
+                       capture_output=True, text=True, timeout=600)
+    ok = p.returncode == 0 and "Sanitizer" not in p.stderr and "PASS" in p.stdout
+    detail = p.stdout.strip().replace("\n", " ")
+    if not ok:
+        detail = "exit %d: %s" % (p.returncode, (p.stderr or p.stdout)[-2000:])
+    m = TOT.search(p.stdout)
+    return ok, detail, int(m.group(1)) if ok and m else None
+
+
+def compare(results, tots, bins, module, name, threads):
     """The contention check of CONTENTION: the single lock contends, the real
-    module much less."""
+    module much less; the first pair of runs is the one test() made."""
     real = REAL[module][0]
-    base = tots.get((module, "global", name, threads))
-    mine = tots.get((module, real, name, threads))
-    if base is None or mine is None:
-        ok, detail = False, "a run did not print its tot"
-    else:
-        ok = base >= MIN_BASELINE and mine * 10 <= base
-        detail = ("global %d, %s %d (global must reach %d, %s at most a tenth of it)"
-                  % (base, real, mine, MIN_BASELINE, real))
-    report(results, ok, contention_label(module, name, threads), detail)
+    pair = (tots.get((module, "global", name, threads)), tots.get((module, real, name, threads)))
+    tried = []
+    for attempt in range(ATTEMPTS):
+        if attempt > 0:
+            pair = tuple(run(bins[("asan", module, v)], name, threads)[2] for v in ("global", real))
+        tried.append("global %s, %s %s" % (pair[0], real, pair[1]))
+        ok = None not in pair and pair[0] >= MIN_BASELINE and pair[1] * 10 <= pair[0]
+        if ok:
+            break
+    report(results, ok, contention_label(module, name, threads),
+           "%s (global must reach %d, %s at most a tenth of it)"
+           % ("; ".join(tried), MIN_BASELINE, real))
 
 
 def test():
@@ -122,19 +141,13 @@ def test():
             if key not in bins:
                 bins[key] = build("test_" + module, module, variant, san)
             t = time.time()
-            p = subprocess.run([bins[key], name, str(threads)], env=ENV,
-                               capture_output=True, text=True, timeout=600)
-            ok = p.returncode == 0 and "Sanitizer" not in p.stderr and "PASS" in p.stdout
-            detail = p.stdout.strip().replace("\n", " ")
-            if not ok:
-                detail = "exit %d: %s" % (p.returncode, (p.stderr or p.stdout)[-2000:])
-            m = TOT.search(p.stdout)
-            if ok and m and san == "asan":
-                tots[(module, variant, name, threads)] = int(m.group(1))
+            ok, detail, tot = run(bins[key], name, threads)
+            if san == "asan":
+                tots[(module, variant, name, threads)] = tot
             report(results, ok, label(san, module, variant, name, threads),
                    "%.1fs %s" % (time.time() - t, detail))
     for c in CONTENTION:
-        compare(results, tots, *c)
+        compare(results, tots, bins, *c)
     passed = sum(results)
     print("host tests took %.0fs" % (time.time() - t0))
     print("%d passed, %d failed" % (passed, len(results) - passed))
