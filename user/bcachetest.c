@@ -188,7 +188,7 @@ verdict(int test, int nchild, int forkfailed, int badchildren, long growth, long
 
 enum { T0_CHILDREN = 3, T0_BLOCKS = 10 };
 
-// File i of test0: "bc0.i/f".
+// The directory of test0's file i, "bc0.i", and the file, "bc0.i/f".
 static void
 t0dir(char *dir, int i)
 {
