@@ -82,6 +82,7 @@ OBJS = \
   $O/plic.o \
   $O/string.o \
   $O/spinlock.o \
+  $O/rwspinlock.o \
   $O/lockstat.o \
   $O/lockhook.o \
   $O/sleeplock.o \
@@ -227,7 +228,8 @@ kernelpath: $(KERNEL) fs.img
 test: all
 	python3 tools/runtests.py --host
 
-# Host-side tests of kalloc.c and bio.c under ThreadSanitizer and ASan+UBSan.
+# Host-side tests of kalloc.c, bio.c and rwspinlock.c under ThreadSanitizer and
+# ASan+UBSan.
 host-test:
 	python3 tests/host/run.py test
 

@@ -6,6 +6,7 @@ struct inode;
 struct pipe;
 struct proc;
 struct spinlock;
+struct rwspinlock;
 struct lockinfo;
 struct sleeplock;
 struct stat;
@@ -149,6 +150,14 @@ char*           lockclassname(int c, int *kind);
 void            freelock(struct spinlock *lk);
 void            lockname(char *name, int size, const char *prefix, int n);
 int             lockstats(char *buf, int size);
+
+// rwspinlock.c
+void            initrwlock(struct rwspinlock *lk, char *name);
+void            read_acquire(struct rwspinlock *lk);
+void            read_release(struct rwspinlock *lk);
+void            write_acquire(struct rwspinlock *lk);
+void            write_release(struct rwspinlock *lk);
+void            rwarrivals(struct rwspinlock *lk, uint *readers, uint *writers);
 
 // sleeplock.c
 void            acquiresleep(struct sleeplock *lk);

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines), compiled unchanged against shim.c.
+(and their single-lock baselines) and of kernel/rwspinlock.c, compiled
+unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
-                    AddressSanitizer + UndefinedBehaviorSanitizer;
-                    prints "N passed, N failed"
+                    AddressSanitizer + UndefinedBehaviorSanitizer, then the
+                    controls (locks the tests must fail); prints
+                    "N passed, N failed"
     run.py bench    operations per second with 1 and 2 threads, per-CPU vs
                     global allocator and bucketed vs global cache; the table
                     goes to docs/bench-host.md
@@ -26,6 +28,7 @@ MODULES = {
                "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
+    "rwlock": {"rw": ["kernel/rwspinlock.c"], "unfair": ["tests/host/rwlock_unfair.c"]},
 }
 COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
 SANITIZERS = {
@@ -41,7 +44,7 @@ ENV = dict(os.environ,
 # (sanitizer, module, variants, test, threads). ThreadSanitizer, which is
 # slow, runs the concurrent tests of the real modules; ASan+UBSan runs
 # everything, the single-lock baselines included.
-REAL = {"kalloc": ["percpu"], "bio": ["bucket"]}
+REAL = {"kalloc": ["percpu"], "bio": ["bucket"], "rwlock": ["rw"]}
 TESTS = [("tsan", "kalloc", REAL["kalloc"], t, n)
          for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8))]
 TESTS += [("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
@@ -49,6 +52,24 @@ TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
           for t in ("mix", "exhaust", "steal") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [("tsan", "rwlock", REAL["rwlock"], t, 8)
+          for t in ("exclusion", "overlap", "priority", "turns", "starve")]
+TESTS += [("asan", "rwlock", REAL["rwlock"], t, n)
+          for t, n in (("exclusion", 2), ("exclusion", 8), ("overlap", 8), ("priority", 3),
+                       ("priority", 8), ("turns", 3), ("turns", 8), ("starve", 8))]
+
+# Controls: (module, variant, environment, test, threads, what the failure
+# must say). Each runs a lock that lacks a property the test checks, so the
+# test must fail on it, saying why: proof that the test can fail.
+CONTROLS = [
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "priority", 8,
+     "a reader that arrived after a waiting writer"),
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "turns", 8,
+     "writers that arrived after a waiting reader"),
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "starve", 8, "FAIL: a thread"),
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "starve", 8, "FAIL: a thread"),
+]
+
 
 def build(main, module, variant, san, extra=()):
     out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
@@ -81,6 +102,20 @@ def test():
             print("%s %s: %.1fs %s" % ("PASS" if ok else "FAIL", label, time.time() - t,
                                        detail), flush=True)
             results.append(ok)
+    for module, variant, env, name, threads, expected in CONTROLS:
+        key = ("asan", module, variant)
+        if key not in bins:
+            bins[key] = build("test_" + module, module, variant, "asan")
+        label = "host/asan/control/%s-%s/%s/%s/%d" % (module, variant, "-".join(env.values()),
+                                                      name, threads)
+        p = subprocess.run([bins[key], name, str(threads)], env=dict(ENV, **env),
+                           capture_output=True, text=True, timeout=600)
+        ok = p.returncode != 0 and expected in p.stderr
+        detail = (p.stderr or p.stdout).strip().splitlines()
+        print("%s %s: must fail with %r: %s" % ("PASS" if ok else "FAIL", label, expected,
+                                                detail[0] if detail else "no output"),
+              flush=True)
+        results.append(ok)
     passed = sum(results)
     print("host tests took %.0fs" % (time.time() - t0))
     print("%d passed, %d failed" % (passed, len(results) - passed))
