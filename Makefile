@@ -106,6 +106,7 @@ OBJS = \
   $O/sysfile.o \
   $O/virtio_disk.o \
   $O/stats.o \
+  $O/rwlktest.o \
   $O/ksym.o \
   $O/initcode.o
 
@@ -184,7 +185,8 @@ UPROGS = \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \
-  $U/_grind
+  $U/_grind \
+  $U/_rwlktest
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $O/%.o

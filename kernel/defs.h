@@ -86,6 +86,9 @@ void            end_op(void);
 void            begin_read(void);
 void            end_read(void);
 
+// main.c
+extern int      ncpu;
+
 // pipe.c
 int             pipealloc(struct file **rf, struct file **wf);
 void            pipeclose(struct pipe *pi, int writable);
@@ -100,6 +103,7 @@ extern volatile int panicked;   // set once a panic message is out; output stops
 
 // proc.c
 int             cpuid(void);
+int             cpupin(int cpu);
 void            push_off(void);
 void            pop_off(void);
 void            cpu_relax(void);
@@ -150,6 +154,9 @@ char*           lockclassname(int c, int *kind);
 void            freelock(struct spinlock *lk);
 void            lockname(char *name, int size, const char *prefix, int n);
 int             lockstats(char *buf, int size);
+
+// rwlktest.c
+void            rwlktestinit(void);
 
 // rwspinlock.c
 void            initrwlock(struct rwspinlock *lk, char *name);

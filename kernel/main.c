@@ -12,6 +12,10 @@
 // the other harts with barriers on both sides, so it needs no lock.
 static volatile int started = 0;
 
+// Harts running the kernel, counted as each one starts: once all have,
+// the CPUs are numbered 0 to ncpu-1. Only ever incremented, atomically.
+int ncpu;
+
 void
 main(void)
 {
@@ -32,6 +36,7 @@ main(void)
     fileinit();         // file table
     virtio_disk_init(); // the disk
     statsinit();        // the statistics device
+    rwlktestinit();     // the read-write lock self-test
     userinit();         // the first user process
     printf("hart 0 starting\n");
     // Everything hart 0 wrote above must be visible before the flag is.
@@ -48,5 +53,6 @@ main(void)
     plicinithart();
   }
 
+  __atomic_add_fetch(&ncpu, 1, __ATOMIC_RELAXED);
   scheduler();
 }

@@ -94,6 +94,16 @@ sys_uptime(void)
   return t;
 }
 
+// cpupin(cpu): run only on CPU cpu from now on; -1 lets it run anywhere.
+uint64
+sys_cpupin(void)
+{
+  int cpu;
+
+  argint(0, &cpu);
+  return cpupin(cpu);
+}
+
 // exec(path, argv): argv is a user array of at most MAXARG string
 // pointers, ended by a null pointer.
 uint64

@@ -51,6 +51,17 @@ def correct(*tests):
     return check
 
 
+def rwlktest_ok(cpus, runs=1):
+    """A check: `runs` runs of rwlktest all succeeded on every CPU, and the
+    kernel reported no failed check."""
+    def check(out):
+        n = len(re.findall(r"^rwlktest: %d/%d CPUs succeeded$" % (cpus, cpus), out, re.M))
+        if n != runs:
+            return "%d of %d rwlktest runs succeeded on every CPU" % (n, runs)
+        return lacks_failures(out)
+    return check
+
+
 def both(*checks):
     def check(out):
         for c in checks:
@@ -113,6 +124,24 @@ SESSIONS = [
     Session("locks-cpus3", 3, [
         ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3")),
         ("bcachetest", "bcachetest", 1200, correct("test0", "test1", "test2", "test3")),
+    ]),
+    # The read-write lock's self-test at several sizes, run again on the same
+    # boot, at the same time as itself and as other programs (the left side
+    # of a pipeline runs at the same time as the right).
+    Session("rwlock-cpus2", 2, [
+        ("rwlktest", "rwlktest", 300, rwlktest_ok(2)),
+        ("rwlktest-again", "rwlktest", 300, rwlktest_ok(2)),
+    ]),
+    Session("rwlock-cpus4", 4, [
+        ("rwlktest", "rwlktest", 300, rwlktest_ok(4)),
+        ("rwlktest-again", "rwlktest", 300, rwlktest_ok(4)),
+        ("rwlktest-twice-at-once", "rwlktest | (rwlktest; cat)", 600, rwlktest_ok(4, 2)),
+        ("rwlktest-with-forktest", "forktest | (rwlktest; cat)", 600,
+         both(rwlktest_ok(4), has(r"^fork test OK$"))),
+    ]),
+    Session("rwlock-cpus8", 8, [
+        ("rwlktest", "rwlktest", 600, rwlktest_ok(8)),
+        ("rwlktest-again", "rwlktest", 600, rwlktest_ok(8)),
     ]),
     Session("usertests-q-cpus1", 1, [
         ("usertests-q", "usertests -q", 1200, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
