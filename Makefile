@@ -7,6 +7,7 @@
 # Alternatives for comparison:
 #   KALLOC=percpu|global   page allocator: per-CPU free lists (default) or one lock
 #   BCACHE=bucket|global   buffer cache: hash buckets (default) or one lock
+#   TICKS=rw|spin          tick counter: a read-write spinlock (default) or a spinlock
 #
 # Every combination of these and of the debug builds (KCSAN=1, LOCKDEP=1,
 # CRASH=1) has its own kernel file, so switching between them rebuilds
@@ -21,6 +22,7 @@ U = user
 CPUS   ?= 3
 KALLOC ?= percpu
 BCACHE ?= bucket
+TICKS  ?= rw
 
 # Goals that need neither the cross compiler nor QEMU.
 NODEPS_GOALS = clean host-test bench-host
@@ -62,14 +64,19 @@ endif
 ifeq ($(filter $(BCACHE),bucket global),)
   $(error BCACHE must be bucket or global)
 endif
+ifeq ($(filter $(TICKS),rw spin),)
+  $(error TICKS must be rw or spin)
+endif
 KALLOC_OBJ_percpu = $O/kalloc.o
 KALLOC_OBJ_global = $O/kalloc_global.o
 BCACHE_OBJ_bucket = $O/bio.o
 BCACHE_OBJ_global = $O/bio_global.o
+TICKS_OBJ_rw = $O/ticks.o
+TICKS_OBJ_spin = $O/ticks_spin.o
 
 # The kernel file of this combination: the default alternatives keep the
 # plain name.
-VARIANT = $(if $(filter percpu-bucket,$(KALLOC)-$(BCACHE)),,-$(KALLOC)-$(BCACHE))
+VARIANT = $(if $(filter percpu-bucket,$(KALLOC)-$(BCACHE)),,-$(KALLOC)-$(BCACHE))$(if $(filter rw,$(TICKS)),,-ticks-$(TICKS))
 KERNEL  = $O/kernel$(VARIANT)
 
 OBJS = \
@@ -94,6 +101,7 @@ OBJS = \
   $O/trampoline.o \
   $O/kernelvec.o \
   $O/trap.o \
+  $(TICKS_OBJ_$(TICKS)) \
   $O/syscall.o \
   $O/sysproc.o \
   $O/exec.o \
@@ -186,7 +194,8 @@ UPROGS = \
   $U/_bcachetest \
   $U/_usertests \
   $U/_grind \
-  $U/_rwlktest
+  $U/_rwlktest \
+  $U/_tickbench
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $O/%.o

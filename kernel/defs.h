@@ -193,11 +193,14 @@ int             fetchstr(uint64 addr, char *buf, int max);
 int             fetchaddr(uint64 addr, uint64 *ip);
 void            syscall(void);
 
+// ticks.c (or ticks_spin.c)
+void            ticksinit(void);
+void            tick(void);
+uint            uptime(void);
+int             ticksleep(uint n);
+
 // trap.c
 uint64          nsecs(void);
-extern uint     ticks;
-extern struct spinlock tickslock;
-void            trapinit(void);
 void            trapinithart(void);
 void            usertrapret(void);
 

@@ -27,8 +27,8 @@ main(void)
     kvminit();          // kernel page table
     kvminithart();      // paging on
     procinit();         // process table
-    trapinit();         // trap vectors
-    trapinithart();
+    ticksinit();        // the tick counter
+    trapinithart();     // trap vectors
     plicinit();         // interrupt controller
     plicinithart();
     binit();            // buffer cache

@@ -138,6 +138,11 @@ SESSIONS = [
         ("rwlktest-twice-at-once", "rwlktest | (rwlktest; cat)", 600, rwlktest_ok(4, 2)),
         ("rwlktest-with-forktest", "forktest | (rwlktest; cat)", 600,
          both(rwlktest_ok(4), has(r"^fork test OK$"))),
+        # Only that it runs: its figures are for reading, not judging.
+        ("tickbench", "tickbench 10", 300,
+         both(has(r"^tickbench: 4 CPUs, \d+ ticks: \d+ uptime calls$",
+                  r"^tickbench: after: lock: time: #test-and-set \d+ #acquire\(\) \d+$|"
+                  r"^tickbench: after: time is not among"), lacks_failures)),
     ]),
     Session("rwlock-cpus8", 8, [
         ("rwlktest", "rwlktest", 600, rwlktest_ok(8)),
