@@ -194,6 +194,7 @@ UPROGS = \
   $U/_bcachetest \
   $U/_usertests \
   $U/_grind \
+  $U/_conslines \
   $U/_rwlktest \
   $U/_tickbench
 
