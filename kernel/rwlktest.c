@@ -48,7 +48,7 @@
 static struct rwspinlock locka, lockb;
 
 // Rounds are formed under roundlock, which protects round. Lock order:
-// roundlock, then p->lock (killed()).
+// roundlock, then p->lock (callers waiting for a round sleep on it).
 static struct spinlock roundlock;
 static struct {
   enum { NOROUND, FORMING, UNDERWAY, CANCELLED } state;
