@@ -9,6 +9,10 @@
 #   BCACHE=bucket|global   buffer cache: hash buckets (default) or one lock
 #   TICKS=rw|spin          tick counter: a read-write spinlock (default) or a spinlock
 #
+# Debug builds:
+#   LOCKDEP=1|panic        the lock-order checker (kernel/lockdep.c), which
+#                          reports possible deadlocks; with panic, panics on one
+#
 # Every combination of these and of the debug builds (KCSAN=1, LOCKDEP=1,
 # CRASH=1) has its own kernel file, so switching between them rebuilds
 # nothing that is already built: the default kernel is kernel/kernel, others
@@ -53,9 +57,13 @@ LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
 
 # Debug builds compile the kernel differently, so their objects live in a
 # directory of their own, named after the debug options that are on.
-DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP) $(if $(CRASH),-DCRASH)
+# LOCKDEP=panic is LOCKDEP=1 that panics on a report.
+LOCKDEP_PANIC = $(if $(filter panic,$(LOCKDEP)),1,0)
+DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP -DLOCKDEP_PANIC=$(LOCKDEP_PANIC))
+DEBUGDEFS += $(if $(CRASH),-DCRASH)
 space     := $(subst ,, )
-DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) $(if $(LOCKDEP),lockdep) $(if $(CRASH),crash)))
+DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) \
+  $(if $(LOCKDEP),lockdep$(if $(filter panic,$(LOCKDEP)),-panic)) $(if $(CRASH),crash)))
 O = $(if $(DEBUGNAME),build/$(DEBUGNAME),$K)
 
 ifeq ($(filter $(KALLOC),percpu global),)
@@ -66,6 +74,9 @@ ifeq ($(filter $(BCACHE),bucket global),)
 endif
 ifeq ($(filter $(TICKS),rw spin),)
   $(error TICKS must be rw or spin)
+endif
+ifneq ($(filter-out 1 panic,$(LOCKDEP)),)
+  $(error LOCKDEP must be 1 or panic)
 endif
 KALLOC_OBJ_percpu = $O/kalloc.o
 KALLOC_OBJ_global = $O/kalloc_global.o
@@ -116,7 +127,8 @@ OBJS = \
   $O/stats.o \
   $O/rwlktest.o \
   $O/ksym.o \
-  $O/initcode.o
+  $O/initcode.o \
+  $(if $(LOCKDEP),$O/lockdep.o $O/lockgraph.o)
 
 all: $(KERNEL) fs.img
 
@@ -195,6 +207,8 @@ UPROGS = \
   $U/_usertests \
   $U/_grind \
   $U/_conslines \
+  $U/_lockdep \
+  $U/_lockdeptest \
   $U/_rwlktest \
   $U/_tickbench
 
@@ -264,10 +278,21 @@ bench-kalloc: all
 bench-bcache: all
 	python3 tools/bench.py bcache
 
+# usertests -q's time with and without the lock-order checker.
+bench-lockdep: all
+	python3 tools/lockdep.py bench
+
+# The kernel's lock order as the lock-order checker saw it over
+# usertests -q, drawn with Graphviz into docs/lock-graph.svg.
+lock-graph: all
+	tools/deps.sh graphviz
+	python3 tools/lockdep.py graph
+
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache \
+  bench-lockdep lock-graph clean FORCE

@@ -46,3 +46,4 @@ extern struct devsw devsw[];
 
 #define CONSOLE     1
 #define STATISTICS  2
+#define LOCKORDER   4   // /lockorder, the lock-order checker (make LOCKDEP=1)

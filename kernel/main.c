@@ -7,6 +7,7 @@
 #include "memlayout.h"
 #include "riscv.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // Set by hart 0 once the shared kernel state is ready. Written once, read by
 // the other harts with barriers on both sides, so it needs no lock.
@@ -36,6 +37,7 @@ main(void)
     fileinit();         // file table
     virtio_disk_init(); // the disk
     statsinit();        // the statistics device
+    lockdepinit();      // the lock-order checker's device (make LOCKDEP=1)
     rwlktestinit();     // the read-write lock self-test
     userinit();         // the first user process
     printf("hart 0 starting\n");

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines) and of kernel/rwspinlock.c, compiled
-unchanged against shim.c.
+(and their single-lock baselines), of kernel/rwspinlock.c and of the
+lock-order checker's graph (kernel/lockgraph.c), compiled unchanged against
+shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
                     AddressSanitizer + UndefinedBehaviorSanitizer, then the
@@ -30,7 +31,10 @@ MODULES = {
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
     "rwlock": {"rw": ["kernel/rwspinlock.c"], "unfair": ["tests/host/rwlock_unfair.c"]},
+    "lockgraph": {"graph": ["kernel/lockgraph.c"]},
 }
+# The graph is tested on 1000 lock classes (the kernel has 128).
+MODULE_FLAGS = {"lockgraph": ["-DLOCKGRAPH_NODES=1000"]}
 COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
 SANITIZERS = {
     "tsan": ["-O1", "-fsanitize=thread"],
@@ -53,6 +57,8 @@ TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
           for t in ("mix", "exhaust", "steal") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
+TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
 TESTS += [("tsan", "rwlock", REAL["rwlock"], t, 8)
           for t in ("exclusion", "overlap", "priority", "turns", "starve")]
 TESTS += [("asan", "rwlock", REAL["rwlock"], t, n)
@@ -76,7 +82,8 @@ def build(main, module, variant, san, extra=()):
     out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = ["gcc", "-Wall", "-Werror", "-g", "-pthread", "-fno-builtin",
-           "-I" + os.path.join(ROOT, "kernel"), "-I" + HERE] + SANITIZERS[san] + [
+           "-I" + os.path.join(ROOT, "kernel"), "-I" + HERE] + SANITIZERS[san] + \
+          MODULE_FLAGS.get(module, []) + [
            "-o", out, os.path.join(HERE, main + ".c"), os.path.join(HERE, "shim.c")] + [
            os.path.join(ROOT, f) for f in MODULES[module][variant] + COMMON + list(extra)]
     subprocess.run(cmd, check=True)
@@ -136,7 +143,7 @@ def bench():
         entries = []
         for variant in REAL[module] if module == "rwlock" else MODULES[module]:
             # bench_host calls both modules: link the other one's default.
-            other = [f for m in MODULES if m != module for f in MODULES[m][REAL[m][0]]]
+            other = [f for m in REAL if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)
             entries.append(("%s (%s)" % (variant, MODULES[module][variant][0]), exe, module))
         if module == "kalloc":
