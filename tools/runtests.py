@@ -151,7 +151,7 @@ SESSIONS = [
         ("statstest", "statstest", 300, both(has(r"^statstest OK$"), lacks_failures)),
     ]),
     Session("locks-cpus3", 3, [
-        ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3")),
+        ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3", "test4")),
         ("bcachetest", "bcachetest", 1200, correct("test0", "test1", "test2", "test3")),
     ]),
     # The read-write lock's self-test at several sizes, run again on the same

@@ -9,6 +9,9 @@
 //   test3  one process allocates and frees while another repeatedly takes
 //          every free page; consecutive counts of free pages differ by at
 //          most 1; OK when tot grew by less than 10000
+//   test4  (the 2025 lab's) one process per CPU, each pinned to its own CPU,
+//          allocates and frees as in test1; OK when tot grew by less than
+//          10000 per CPU beyond the first
 //
 // Each test prints "testN: tot growth G, T ticks" (for tools/bench.py) and
 // then "testN OK" or a line starting "testN FAILED". The statistics report
@@ -242,12 +245,48 @@ test3(void)
     printf("test3 OK\n");
 }
 
+// One child per CPU, each pinned there, each doing test1's cycles: with
+// per-CPU free lists and no process moving between CPUs, no CPU should
+// have to wait for another's lock.
+static void
+test4(void)
+{
+  struct measure m;
+  int n = ncpus();
+  int bad = 0;
+
+  start(&m, "test4");
+  for(int cpu = 0; cpu < n; cpu++){
+    int pid = fork();
+    if(pid < 0){
+      printf("test4 FAILED: fork\n");
+      bad = 1;
+      break;
+    }
+    if(pid == 0)
+      exit(cpupin(cpu) == 0 && cycle("test4", CYCLES, 0) == 0 ? 0 : 1);
+  }
+  int status;
+  while(wait(&status) >= 0)
+    bad |= status != 0;
+  long growth = finish(&m, "test4");
+  // A single CPU has no one to wait for.
+  long limit = n > 1 ? 10000L * (n - 1) : 1;
+  if(bad)
+    printf("test4 FAILED: a child failed\n");
+  else if(growth < 0 || growth >= limit)
+    printf("test4 FAILED: tot grew by %ld (should be < %ld)\n", growth, limit);
+  else
+    printf("test4 OK\n");
+}
+
 int
 main(void)
 {
   test1();
   test2();
   test3();
+  test4();
 
   int n = statistics(report, sizeof(report));
   if(n > 0)
