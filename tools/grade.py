@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Grade the locks lab the way the course's grader does: run kalloctest,
 `usertests sbrkmuch`, bcachetest and `usertests -q`, each on a fresh image at
-CPUS=3, and print a score per item and the total out of 109."""
+CPUS=3, and print a score per item and the total out of 109.
+
+    grade.py [YEAR]     YEAR 2024 (the default) or 2025: the 2025 edition
+                        runs rwlktest instead of bcachetest, and kalloctest's
+                        test4 too, at CPUS=4"""
 
 import os
 import re
@@ -31,13 +35,34 @@ RUNS = [
     ]),
 ]
 
+# The 2025 edition: the read-write lock took the buffer cache's place, and
+# kalloctest gained test4. What it shares with 2024 is graded alike.
+SAME = {cmd: (timeout, items) for cmd, timeout, items in RUNS}
+RUNS_2025 = [
+    ("kalloctest", SAME["kalloctest"][0],
+     SAME["kalloctest"][1] + [("kalloctest: test4", 10, r"^test4 OK$")]),
+    ("usertests sbrkmuch",) + SAME["usertests sbrkmuch"],
+    ("rwlktest", 300, [
+        ("rwlktest", 30, r"^rwlktest: 4/4 CPUs succeeded$"),
+    ]),
+    ("usertests -q",) + SAME["usertests -q"],
+]
+
+# Each edition: the harts it is graded on, and its runs.
+EDITIONS = {"2024": (3, RUNS), "2025": (4, RUNS_2025)}
+
 
 def main():
+    year = sys.argv[1] if len(sys.argv) > 1 else "2024"
+    if len(sys.argv) > 2 or year not in EDITIONS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cpus, runs = EDITIONS[year]
     score = total = 0
-    for cmd, timeout, items in RUNS:
+    for cmd, timeout, items in runs:
         out, err = "", None
         try:
-            with Machine(cpus=3) as m:
+            with Machine(cpus=cpus) as m:
                 m.boot()
                 out = m.run(cmd, timeout=timeout)
         except MachineError as e:
