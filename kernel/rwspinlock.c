@@ -26,10 +26,12 @@
 //
 // Why the counts say that: writers get in and release in the order they
 // arrived (each waits for the one before), so writersout == w means that
-// exactly the first w writers have released. A reader that arrived after
-// writer W cannot get in before W releases, let alone leave; so while W
-// waits, readersout counts only readers that arrived before W, and it
-// equals the number W counted only when all of them have left.
+// exactly the first w writers have released; and it cannot go past w
+// while a reader that counted w waits, since the next writer arrived after
+// that reader and waits for it. A reader that arrived after writer W
+// cannot get in before W releases, let alone leave; so while W waits,
+// readersout counts only readers that arrived before W, and it equals the
+// number W counted only when all of them have left.
 //
 // Counts wrap around modulo 2^32 and are only compared for equality, which
 // is exact while fewer than 2^32 acquirers wait at once. A writer adds
