@@ -212,8 +212,9 @@ UPROGS = \
   $U/_rwlktest \
   $U/_tickbench
 
-# Keep the intermediate objects: they make rebuilds quick.
-.PRECIOUS: $U/%.o $O/%.o
+# Keep the intermediate files: they make rebuilds quick, and gdb wants the
+# user programs with their debugging information.
+.PRECIOUS: $U/%.o $O/%.o $U/_%
 
 # The image holds the programs without their debugging information, which
 # is most of their size (user/_usertests is kept whole for gdb).
