@@ -6,6 +6,7 @@ struct inode;
 struct pipe;
 struct proc;
 struct spinlock;
+struct rwspinlock;
 struct lockinfo;
 struct sleeplock;
 struct stat;
@@ -85,6 +86,9 @@ void            end_op(void);
 void            begin_read(void);
 void            end_read(void);
 
+// main.c
+extern int      ncpu;
+
 // pipe.c
 int             pipealloc(struct file **rf, struct file **wf);
 void            pipeclose(struct pipe *pi, int writable);
@@ -99,6 +103,7 @@ extern volatile int panicked;   // set once a panic message is out; output stops
 
 // proc.c
 int             cpuid(void);
+int             cpupin(int cpu);
 void            push_off(void);
 void            pop_off(void);
 void            cpu_relax(void);
@@ -153,6 +158,17 @@ void            freelock(struct spinlock *lk);
 void            lockname(char *name, int size, const char *prefix, int n);
 int             lockstats(char *buf, int size);
 
+// rwlktest.c
+void            rwlktestinit(void);
+
+// rwspinlock.c
+void            initrwlock(struct rwspinlock *lk, char *name);
+void            read_acquire(struct rwspinlock *lk);
+void            read_release(struct rwspinlock *lk);
+void            write_acquire(struct rwspinlock *lk);
+void            write_release(struct rwspinlock *lk);
+void            rwarrivals(struct rwspinlock *lk, uint *readers, uint *writers);
+
 // sleeplock.c
 void            acquiresleep(struct sleeplock *lk);
 void            releasesleep(struct sleeplock *lk);
@@ -180,11 +196,14 @@ int             fetchstr(uint64 addr, char *buf, int max);
 int             fetchaddr(uint64 addr, uint64 *ip);
 void            syscall(void);
 
+// ticks.c (or ticks_spin.c)
+void            ticksinit(void);
+void            tick(void);
+uint            uptime(void);
+int             ticksleep(uint n);
+
 // trap.c
 uint64          nsecs(void);
-extern uint     ticks;
-extern struct spinlock tickslock;
-void            trapinit(void);
 void            trapinithart(void);
 void            usertrapret(void);
 

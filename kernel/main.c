@@ -13,6 +13,10 @@
 // the other harts with barriers on both sides, so it needs no lock.
 static volatile int started = 0;
 
+// Harts running the kernel, counted as each one starts: once all have,
+// the CPUs are numbered 0 to ncpu-1. Only ever incremented, atomically.
+int ncpu;
+
 void
 main(void)
 {
@@ -24,8 +28,8 @@ main(void)
     kvminit();          // kernel page table
     kvminithart();      // paging on
     procinit();         // process table
-    trapinit();         // trap vectors
-    trapinithart();
+    ticksinit();        // the tick counter
+    trapinithart();     // trap vectors
     plicinit();         // interrupt controller
     plicinithart();
     binit();            // buffer cache
@@ -34,6 +38,7 @@ main(void)
     virtio_disk_init(); // the disk
     statsinit();        // the statistics device
     lockdepinit();      // the lock-order checker's device (make LOCKDEP=1)
+    rwlktestinit();     // the read-write lock self-test
     userinit();         // the first user process
     printf("hart 0 starting\n");
     // Everything hart 0 wrote above must be visible before the flag is.
@@ -50,5 +55,6 @@ main(void)
     plicinithart();
   }
 
+  __atomic_add_fetch(&ncpu, 1, __ATOMIC_RELAXED);
   scheduler();
 }

@@ -35,6 +35,7 @@ extern char trampoline[];                   // trampoline.S
 extern uchar initcode[], initcode_end[];    // initcode.S
 
 static void forkret(void);
+static int runs_on(struct proc *p, int cpu);
 
 // Map a kernel stack for every process slot, while the kernel page table
 // is being built. Each has an unmapped guard page below it (see KSTACK).
@@ -209,6 +210,7 @@ allocproc(void)
 
   p->pid = allocpid();
   p->state = USED;
+  p->pin = -1;
   if((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0){
     freeproc(p);
     release(&p->lock);
@@ -324,6 +326,7 @@ fork(void)
       np->ofile[fd] = filedup(p->ofile[fd]);
   np->cwd = idup(p->cwd);
   safestrcpy(np->name, p->name, sizeof(np->name));
+  np->pin = p->pin;
   int pid = np->pid;
 
   acquire(&wait_lock);
@@ -441,6 +444,7 @@ void
 scheduler(void)
 {
   struct cpu *c = mycpu();
+  int id = cpuid();   // a hart's scheduler never moves to another hart
 
   c->proc = 0;
   for(;;){
@@ -461,10 +465,10 @@ scheduler(void)
       // process's lock on every pass makes idle harts fight busy ones for
       // them. A process made runnable just after this look is found on a
       // later pass; the check under the lock is the one that counts.
-      if(__atomic_load_n(&p->state, __ATOMIC_RELAXED) != RUNNABLE)
+      if(__atomic_load_n(&p->state, __ATOMIC_RELAXED) != RUNNABLE || !runs_on(p, id))
         continue;
       acquire(&p->lock);
-      if(p->state == RUNNABLE){
+      if(p->state == RUNNABLE && runs_on(p, id)){
         // The process releases p->lock (in forkret, or after its sched())
         // and takes it again before switching back here.
         p->state = RUNNING;
@@ -503,6 +507,26 @@ sched(void)
   int intena = mycpu()->intena;
   swtch(&p->context, &mycpu()->context);
   mycpu()->intena = intena;
+}
+
+// Let the calling process run only on CPU cpu from now on, or on any CPU
+// if cpu is -1 (the cpupin system call; fork passes the pin on to the
+// child). Returns 0, or -1 if there is no such CPU.
+int
+cpupin(int cpu)
+{
+  struct proc *p = myproc();
+
+  if(cpu < -1 || cpu >= __atomic_load_n(&ncpu, __ATOMIC_RELAXED))
+    return -1;
+  acquire(&p->lock);
+  __atomic_store_n(&p->pin, cpu, __ATOMIC_RELAXED);
+  int move = cpu >= 0 && cpu != cpuid();
+  release(&p->lock);
+  // Only the scheduler of the CPU pinned to will pick it up again.
+  if(move)
+    yield();
+  return 0;
 }
 
 // Give up the CPU for one scheduling round.
@@ -649,4 +673,14 @@ procdump(void)
     char *state = (s >= 0 && s < NELEM(statename) && statename[s]) ? statename[s] : "???";
     printf("%d %s %s\n", p->pid, state, p->name);
   }
+}
+
+// May p run on CPU cpu? The scheduler's first look reads p->pin without
+// p->lock, as it reads p->state.
+static int
+runs_on(struct proc *p, int cpu)
+{
+  int pin = __atomic_load_n(&p->pin, __ATOMIC_RELAXED);
+
+  return pin < 0 || pin == cpu;
 }

@@ -75,6 +75,7 @@ struct proc {
   int killed;                  // set by kill(); the process exits at its next chance
   int xstate;                  // exit status for the parent's wait()
   int pid;
+  int pin;                     // the only CPU it may run on, or -1 for any (cpupin)
 
   // Protected by wait_lock (proc.c), which is taken before any p->lock:
   struct proc *parent;

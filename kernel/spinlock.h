@@ -35,3 +35,16 @@ struct spinlock {
   struct cpu *cpu;      // CPU holding it, written by the holder
   struct lockinfo info;
 };
+
+// Read-write spinlock (rwspinlock.c): any number of readers, or one writer,
+// with interrupts off on each holding CPU. A waiting writer holds back the
+// readers that arrive after it, and no one waits for those who arrived
+// later. rwspinlock.c explains the protocol; only it touches the counts.
+struct rwspinlock {
+  uint64 arrivals;      // readers arrived << 32 | writers arrived; atomic
+  uint readersout;      // readers that have released; atomic
+  uint writersout;      // writers that have released; atomic
+  struct cpu *writer;   // CPU holding it for writing, written by that CPU
+  uchar reading[NCPU];  // reading[c]: CPU c holds it for reading; written by CPU c
+  struct lockinfo info;
+};

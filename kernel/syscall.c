@@ -93,6 +93,7 @@ extern uint64 sys_getpid(void);
 extern uint64 sys_sbrk(void);
 extern uint64 sys_sleep(void);
 extern uint64 sys_uptime(void);
+extern uint64 sys_cpupin(void);
 
 // File-related calls, in sysfile.c.
 extern uint64 sys_pipe(void);
@@ -107,6 +108,9 @@ extern uint64 sys_unlink(void);
 extern uint64 sys_link(void);
 extern uint64 sys_mkdir(void);
 extern uint64 sys_close(void);
+
+// The read-write lock self-test, in rwlktest.c.
+extern uint64 sys_rwlktest(void);
 
 // Handlers by system call number; numbers without a handler are 0.
 static uint64 (*syscalls[])(void) = {
@@ -131,6 +135,8 @@ static uint64 (*syscalls[])(void) = {
   [SYS_link]   sys_link,
   [SYS_mkdir]  sys_mkdir,
   [SYS_close]  sys_close,
+  [SYS_rwlktest] sys_rwlktest,
+  [SYS_cpupin] sys_cpupin,
 };
 
 // Run the system call whose number the process put in a7; its result goes

@@ -21,3 +21,7 @@
 #define SYS_link   19
 #define SYS_mkdir  20
 #define SYS_close  21
+
+// The 2025 locks lab's calls.
+#define SYS_rwlktest 35
+#define SYS_cpupin   36

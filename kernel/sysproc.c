@@ -60,19 +60,7 @@ sys_sleep(void)
   argint(0, &n);
   if(n < 0)
     n = 0;
-
-  acquire(&tickslock);
-  uint start = ticks;
-  // Unsigned subtraction stays right when ticks wraps around.
-  while(ticks - start < (uint)n){
-    if(killed(myproc())){
-      release(&tickslock);
-      return -1;
-    }
-    sleep(&ticks, &tickslock);
-  }
-  release(&tickslock);
-  return 0;
+  return ticksleep(n);
 }
 
 uint64
@@ -88,10 +76,17 @@ sys_kill(void)
 uint64
 sys_uptime(void)
 {
-  acquire(&tickslock);
-  uint t = ticks;
-  release(&tickslock);
-  return t;
+  return uptime();
+}
+
+// cpupin(cpu): run only on CPU cpu from now on; -1 lets it run anywhere.
+uint64
+sys_cpupin(void)
+{
+  int cpu;
+
+  argint(0, &cpu);
+  return cpupin(cpu);
 }
 
 // exec(path, argv): argv is a user array of at most MAXARG string

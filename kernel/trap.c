@@ -9,11 +9,6 @@
 #include "proc.h"
 #include "defs.h"
 
-// Timer ticks since boot; hart 0 counts them. tickslock protects ticks, and
-// sleepers waiting for ticks to change sleep on &ticks under it.
-uint ticks;
-struct spinlock tickslock;
-
 extern char trampoline[], uservec[], userret[];   // trampoline.S
 void kernelvec(void);                              // kernelvec.S
 
@@ -34,12 +29,6 @@ enum intrkind { INTR_NONE, INTR_DEVICE, INTR_TIMER };
 
 void usertrap(void);
 
-void
-trapinit(void)
-{
-  initlock(&tickslock, "time");
-}
-
 // While in the kernel, traps go to kernelvec.
 void
 trapinithart(void)
@@ -59,12 +48,8 @@ clockintr(void)
 {
   // One hart keeps time, so ticks advance at the tick rate however many
   // harts there are.
-  if(cpuid() == 0){
-    acquire(&tickslock);
-    ticks++;
-    wakeup(&ticks);
-    release(&tickslock);
-  }
+  if(cpuid() == 0)
+    tick();
   w_stimecmp(r_time() + TICK_INTERVAL);
 }
 

@@ -23,7 +23,7 @@ from xv6 import ROOT, Machine, MachineError, build_kernel  # noqa: E402
 
 BENCHES = {
     "kalloc": dict(var="KALLOC", variants=["percpu", "global"], program="kalloctest",
-                   tests=["test1", "test2", "test3"], locks="kmem",
+                   tests=["test1", "test2", "test3", "test4"], locks="kmem",
                    out="docs/bench-kalloc.md", timeout=1800),
     "bcache": dict(var="BCACHE", variants=["bucket", "global"], program="bcachetest",
                    tests=["test0", "test1", "test2", "test3"], locks="bcache",

@@ -6,7 +6,11 @@ item and the total out of 109.
 
 The items, points, regular expressions and time limits are the course's. As
 there, a run that fails (times out, panics) still scores the items whose
-lines it printed before. Stricter checks of our own are in make test."""
+lines it printed before. Stricter checks of our own are in make test.
+
+    grade.py [YEAR]     YEAR 2024 (the default) or 2025: the 2025 edition
+                        runs rwlktest instead of bcachetest, and kalloctest's
+                        test4 too, at CPUS=4"""
 
 import os
 import re
@@ -37,11 +41,28 @@ RUNS = [
     ]),
 ]
 
+# The 2025 edition: the read-write lock took the buffer cache's place, and
+# kalloctest gained test4. What it shares with 2024 is graded alike.
+SAME = {cmd: (timeout, items) for cmd, timeout, items in RUNS}
+RUNS_2025 = [
+    ("kalloctest", SAME["kalloctest"][0],
+     SAME["kalloctest"][1] + [("kalloctest: test4", 10, r"^test4 OK$")]),
+    ("usertests sbrkmuch",) + SAME["usertests sbrkmuch"],
+    ("rwlktest", 300, [
+        ("rwlktest", 30, r"^rwlktest: 4/4 CPUs succeeded$"),
+    ]),
+    ("usertests -q",) + SAME["usertests -q"],
+]
 
-def run(cmd, limit):
-    """Boot a fresh machine and run cmd, all within limit seconds. Return
-    what the machine printed and what stopped it early (or None)."""
-    m = Machine(cpus=3)
+# Each edition: the harts it is graded on, and its runs.
+EDITIONS = {"2024": (3, RUNS), "2025": (4, RUNS_2025)}
+
+
+def run(cmd, limit, cpus):
+    """Boot a fresh machine with cpus harts and run cmd, all within limit
+    seconds. Return what the machine printed and what stopped it early (or
+    None)."""
+    m = Machine(cpus=cpus)
     t0 = time.time()
     try:
         m.boot(timeout=limit)
@@ -54,9 +75,14 @@ def run(cmd, limit):
 
 
 def main():
+    year = sys.argv[1] if len(sys.argv) > 1 else "2024"
+    if len(sys.argv) > 2 or year not in EDITIONS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cpus, runs = EDITIONS[year]
     score = total = 0
-    for cmd, limit, items in RUNS:
-        out, err = run(cmd, limit)
+    for cmd, limit, items in runs:
+        out, err = run(cmd, limit, cpus)
         if err:
             print("== %s: %s" % (cmd, err), flush=True)
         for item, points, rx in items:

@@ -77,6 +77,17 @@ def contends(test, failline):
     return check
 
 
+def rwlktest_ok(cpus, runs=1):
+    """A check: `runs` runs of rwlktest all succeeded on every CPU, and the
+    kernel reported no failed check."""
+    def check(out):
+        n = len(re.findall(r"^rwlktest: %d/%d CPUs succeeded$" % (cpus, cpus), out, re.M))
+        if n != runs:
+            return "%d of %d rwlktest runs succeeded on every CPU" % (n, runs)
+        return lacks_failures(out)
+    return check
+
+
 def whole_lines(nproc, nlines):
     """A check for conslines: each process's numbered lines all arrived,
     once each and whole, and nothing else was printed but its last line."""
@@ -166,17 +177,40 @@ SESSIONS = [
         ("statstest", "statstest", 300, both(has(r"^statstest OK$"), lacks_failures)),
     ]),
     Session("locks-cpus3", 3, [
-        ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3")),
+        ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3", "test4")),
         ("bcachetest", "bcachetest", 1200, correct("test0", "test1", "test2", "test3")),
     ]),
     # The negative control: with single locks, the same programs must see
     # the contention that the per-CPU allocator and the buckets remove.
     Session("control-global-cpus3", 3, [
         ("kalloctest", "kalloctest", 1200,
-         both(correct("test1", "test2", "test3"), contends("test1", "test1 FAIL"))),
+         both(correct("test1", "test2", "test3", "test4"), contends("test1", "test1 FAIL"))),
         ("bcachetest", "bcachetest", 1200,
          both(correct("test0", "test1", "test2", "test3"), contends("test0", "test0: FAIL"))),
     ], build=("KALLOC=global", "BCACHE=global")),
+    # The read-write lock's self-test at several sizes, run again on the same
+    # boot, at the same time as itself and as other programs (the left side
+    # of a pipeline runs at the same time as the right).
+    Session("rwlock-cpus2", 2, [
+        ("rwlktest", "rwlktest", 300, rwlktest_ok(2)),
+        ("rwlktest-again", "rwlktest", 300, rwlktest_ok(2)),
+    ]),
+    Session("rwlock-cpus4", 4, [
+        ("rwlktest", "rwlktest", 300, rwlktest_ok(4)),
+        ("rwlktest-again", "rwlktest", 300, rwlktest_ok(4)),
+        ("rwlktest-twice-at-once", "rwlktest | (rwlktest; cat)", 600, rwlktest_ok(4, 2)),
+        ("rwlktest-with-forktest", "forktest | (rwlktest; cat)", 600,
+         both(rwlktest_ok(4), has(r"^fork test OK$"))),
+        # Only that it runs: its figures are for reading, not judging.
+        ("tickbench", "tickbench 10", 300,
+         both(has(r"^tickbench: 4 CPUs, \d+ ticks: \d+ uptime calls$",
+                  r"^tickbench: after: lock: time: #test-and-set \d+ #acquire\(\) \d+$|"
+                  r"^tickbench: after: time is not among"), lacks_failures)),
+    ]),
+    Session("rwlock-cpus8", 8, [
+        ("rwlktest", "rwlktest", 600, rwlktest_ok(8)),
+        ("rwlktest-again", "rwlktest", 600, rwlktest_ok(8)),
+    ]),
     Session("usertests-q-cpus1", 1, [
         ("usertests-q", "usertests -q", 1200, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
     ]),

@@ -132,6 +132,19 @@ syscalls(void)
   EXPECT(SYS_link, 19);
   EXPECT(SYS_mkdir, 20);
   EXPECT(SYS_close, 21);
+  EXPECT(SYS_rwlktest, 35);
+  EXPECT(SYS_cpupin, 36);
+}
+
+// cpupin takes a CPU that exists, or -1, and nothing else.
+static void
+cpus(void)
+{
+  check("cpupin(0) succeeds", cpupin(0) == 0);
+  check("cpupin(-1) unpins", cpupin(-1) == 0);
+  check("cpupin(-2) fails", cpupin(-2) == -1);
+  check("cpupin(NCPU) fails", cpupin(NCPU) == -1);
+  check("cpupin of a huge number fails", cpupin(0x7fffffff) == -1);
 }
 
 static void
@@ -281,6 +294,7 @@ main(void)
   constants();
   syscalls();
   stack();
+  cpus();
   strings();
   heap();
   formats();

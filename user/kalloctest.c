@@ -10,6 +10,9 @@
 //          another repeatedly takes every free page; consecutive counts of
 //          free pages differ by at most 1; OK when tot grew by less than
 //          10000
+//   test4  (the 2025 lab's) one process per CPU, each pinned to its own
+//          CPU, allocates and frees a page 100000 times; OK when tot grew
+//          by less than 10000 per CPU beyond the first
 //
 // The lines the course's kalloctest prints come first, exactly (they are
 // listed in docs/ABI.md). Then, for tools/bench.py, one line per test of
@@ -218,12 +221,46 @@ test3(void)
     printf("test3 FAIL m %ld n %ld\n", figures[3].start, figures[3].end);
 }
 
+// One child per CPU, each pinned there, each doing test1's cycles: with
+// per-CPU free lists and no process moving between CPUs, no CPU should
+// have to wait for another's lock.
+static void
+test4(void)
+{
+  int n = ncpus();
+  int bad = 0;
+
+  printf("start test4\n");
+  begin(4);
+  for(int cpu = 0; cpu < n; cpu++){
+    int pid = fork();
+    if(pid < 0){
+      printf("test4: fork failed\n");
+      bad = 1;
+      break;
+    }
+    if(pid == 0)
+      exit(cpupin(cpu) == 0 && cycle(4, CYCLES, 0, 0) == 0 ? 0 : 1);
+  }
+  bad += reap();
+  printf("test4 results:\n");
+  long growth = end(4);
+  write(1, report, reportlen);
+  // A single CPU has no one to wait for.
+  long limit = n > 1 ? 10000L * (n - 1) : 1;
+  if(underlimit(4, growth, limit) && bad == 0)
+    printf("test4 OK\n");
+  else
+    printf("test4 FAIL\n");
+}
+
 int
 main(void)
 {
   test1();
   test2();
   test3();
-  printfigures(1, 3);
+  test4();
+  printfigures(1, 4);
   exit(0);
 }

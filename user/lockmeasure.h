@@ -1,7 +1,7 @@
 // What kalloctest and bcachetest share (user/lockmeasure.c): the growth of
 // the statistics report's tot= over each of their tests, numbered 0 to
 // MAXTEST, and the lines of their own that they print about it.
-#define MAXTEST 3
+#define MAXTEST 4
 
 extern char report[];    // the statistics report read last, reportlen bytes
 extern int reportlen;

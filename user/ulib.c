@@ -1,6 +1,7 @@
 // The user library's string, memory and file helpers, and the entry point
 // of every user program.
 #include "kernel/types.h"
+#include "kernel/param.h"
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
@@ -166,4 +167,17 @@ statistics(void *buf, int n)
     got += r;
   close(fd);
   return r < 0 ? -1 : got;
+}
+
+// The number of CPUs: cpupin accepts exactly the CPUs there are. Leaves the
+// caller unpinned.
+int
+ncpus(void)
+{
+  int n = 0;
+
+  while(n < NCPU && cpupin(n) == 0)
+    n++;
+  cpupin(-1);
+  return n;
 }

@@ -33,3 +33,5 @@ syscall unlink, SYS_unlink
 syscall link,   SYS_link
 syscall mkdir,  SYS_mkdir
 syscall close,  SYS_close
+syscall rwlktest, SYS_rwlktest
+syscall cpupin, SYS_cpupin

@@ -1,7 +1,7 @@
 // Throughput of the page allocator or the buffer cache on the host, with
 // threads playing CPUs.
 //
-//   bench_host kalloc|fill|bio NTHREADS SECONDS
+//   bench_host kalloc|fill|bio|rwlock|spinlock NTHREADS SECONDS
 //
 // kalloc: each thread allocates 8 pages and frees them, over and over.
 // fill:   the same without an allocator: each thread fills its own 8 pages
@@ -11,8 +11,12 @@
 //         twice what one does).
 // bio:    each thread reads (bread + brelse) its own 8 blocks, over and over:
 //         all hits, so only the locking differs between caches.
+// rwlock: read-mostly use of one read-write spinlock: of every 100 ops, 99
+//         read a shared record of 64 words (8 cache lines) under the read
+//         lock and 1 updates it under the write lock.
+// spinlock: the same with a plain spinlock for both.
 // Prints "ops/s N" for all threads together (an op is one kalloc, one kfree,
-// or one bread+brelse).
+// one bread+brelse, or one locked read or update of the record).
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include "param.h"
 #include "riscv.h"
 #include "fs.h"
+#include "spinlock.h"
 #include "shim.h"
 
 void *kalloc(void);
@@ -31,6 +36,14 @@ void kinitrange(void *, void *);
 void binit(void);
 struct buf *bread(uint, uint);
 void brelse(struct buf *);
+void initlock(struct spinlock *, char *);
+void acquire(struct spinlock *);
+void release(struct spinlock *);
+void initrwlock(struct rwspinlock *, char *);
+void read_acquire(struct rwspinlock *);
+void read_release(struct rwspinlock *);
+void write_acquire(struct rwspinlock *);
+void write_release(struct rwspinlock *);
 
 #define NPAGES 4096
 #define BATCH  8
@@ -42,6 +55,7 @@ struct worker {
   pthread_t thread;
   int id;
   long ops;
+  uint64 sum;           // what the readers read, so that reading is not optimised away
 } __attribute__((aligned(64)));
 
 static void *
@@ -93,11 +107,65 @@ bio_loop(void *arg)
   return 0;
 }
 
+// The read-mostly benchmarks' record, and the lock of each.
+#define RECORD 64
+static struct {
+  uint64 word[RECORD];
+} record;
+static struct rwspinlock rwlock;
+static struct spinlock spinlock;
+static int use_rwlock;
+
+static void
+update_record(void)
+{
+  for(int i = 0; i < RECORD; i++)
+    record.word[i]++;
+}
+
+static uint64
+read_record(void)
+{
+  uint64 sum = 0;
+  for(int i = 0; i < RECORD; i++)
+    sum += record.word[i];
+  return sum;
+}
+
+static void *
+readmostly_loop(void *arg)
+{
+  struct worker *w = arg;
+  shim_setcpu(w->id);
+  while(!__atomic_load_n(&stop, __ATOMIC_RELAXED)){
+    for(int i = 0; i < 100; i++){
+      if(use_rwlock && i == 0){
+        write_acquire(&rwlock);
+        update_record();
+        write_release(&rwlock);
+      } else if(use_rwlock){
+        read_acquire(&rwlock);
+        w->sum += read_record();
+        read_release(&rwlock);
+      } else {
+        acquire(&spinlock);
+        if(i == 0)
+          update_record();
+        else
+          w->sum += read_record();
+        release(&spinlock);
+      }
+    }
+    w->ops += 100;
+  }
+  return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
   if(argc != 4){
-    fprintf(stderr, "usage: bench_host kalloc|bio NTHREADS SECONDS\n");
+    fprintf(stderr, "usage: bench_host kalloc|fill|bio|rwlock|spinlock NTHREADS SECONDS\n");
     return 2;
   }
   int nthreads = atoi(argv[2]);
@@ -119,6 +187,11 @@ main(int argc, char *argv[])
     shim_disk_init(NCPU * BATCH);
     binit();
     loop = bio_loop;
+  } else if(strcmp(argv[1], "rwlock") == 0 || strcmp(argv[1], "spinlock") == 0){
+    use_rwlock = strcmp(argv[1], "rwlock") == 0;
+    initrwlock(&rwlock, "bench rwlock");
+    initlock(&spinlock, "bench spinlock");
+    loop = readmostly_loop;
   } else {
     fprintf(stderr, "bench_host: unknown benchmark %s\n", argv[1]);
     return 2;

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines), of the statistics report
-(kernel/lockstat.c) and of the lock-order checker's graph
+(and their single-lock baselines), of kernel/rwspinlock.c, of the
+statistics report (kernel/lockstat.c) and of the lock-order checker's graph
 (kernel/lockgraph.c), compiled unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
                     AddressSanitizer + UndefinedBehaviorSanitizer, then the
-                    comparisons of contention; prints "N passed, N failed"
+                    comparisons of contention and the controls (locks the
+                    tests must fail); prints "N passed, N failed"
     run.py list     the name of every check that run.py test reports
     run.py bench    operations per second with 1 and 2 threads, per-CPU vs
-                    global allocator and bucketed vs global cache; the table
-                    goes to docs/bench-host.md
+                    global allocator, bucketed vs global cache, and
+                    read-write spinlock vs spinlock under mostly reads; the
+                    table goes to docs/bench-host.md
 """
 
 import os
@@ -30,6 +32,7 @@ MODULES = {
                "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
+    "rwlock": {"rw": ["kernel/rwspinlock.c"], "unfair": ["tests/host/rwlock_unfair.c"]},
     "lockgraph": {"graph": ["kernel/lockgraph.c"]},
     "lockstat": {"report": []},
 }
@@ -49,7 +52,7 @@ ENV = dict(os.environ,
 # (sanitizer, module, variants, test, threads). ThreadSanitizer, which is
 # slow, runs the concurrent tests of the real modules; ASan+UBSan runs
 # everything, the single-lock baselines included.
-REAL = {"kalloc": ["percpu"], "bio": ["bucket"]}
+REAL = {"kalloc": ["percpu"], "bio": ["bucket"], "rwlock": ["rw"]}
 TESTS = [("tsan", "kalloc", REAL["kalloc"], t, n)
          for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8))]
 TESTS += [("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
@@ -60,6 +63,24 @@ TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "b
 TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
 TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
 TESTS += [("asan", "lockstat", ["report"], "largest", 1)]
+
+TESTS += [("tsan", "rwlock", REAL["rwlock"], t, 8)
+          for t in ("exclusion", "overlap", "priority", "turns", "starve")]
+TESTS += [("asan", "rwlock", REAL["rwlock"], t, n)
+          for t, n in (("exclusion", 2), ("exclusion", 8), ("overlap", 8), ("priority", 3),
+                       ("priority", 8), ("turns", 3), ("turns", 8), ("starve", 8))]
+
+# Controls: (module, variant, environment, test, threads, what the failure
+# must say). Each runs a lock that lacks a property the test checks, so the
+# test must fail on it, saying why: proof that the test can fail.
+CONTROLS = [
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "priority", 8,
+     "a reader that arrived after a waiting writer"),
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "turns", 8,
+     "writers that arrived after a waiting reader"),
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "starve", 8, "FAIL: a thread"),
+    ("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "starve", 8, "FAIL: a thread"),
+]
 
 # Contention compared between the variants of a module, in a test of the
 # ASan runs where the design says CPUs do not share a lock: the single lock
@@ -83,10 +104,16 @@ def contention_label(module, name, threads):
     return "host/asan/contention/%s/%s/%d" % (module, name, threads)
 
 
+def control_label(module, variant, env, name, threads, expected):
+    return "host/asan/control/%s-%s/%s/%s/%d" % (module, variant, "-".join(env.values()),
+                                                 name, threads)
+
+
 def labels():
     """Every check test() reports, in order."""
     out = [label(san, m, v, t, n) for san, m, variants, t, n in TESTS for v in variants]
-    return out + [contention_label(*c) for c in CONTENTION]
+    return out + [contention_label(*c) for c in CONTENTION] + \
+        [control_label(*c) for c in CONTROLS]
 
 
 def build(main, module, variant, san, extra=()):
@@ -155,6 +182,17 @@ def test():
                    "%.1fs %s" % (time.time() - t, detail))
     for c in CONTENTION:
         compare(results, tots, bins, *c)
+    for c in CONTROLS:
+        module, variant, env, name, threads, expected = c
+        key = ("asan", module, variant)
+        if key not in bins:
+            bins[key] = build("test_" + module, module, variant, "asan")
+        p = subprocess.run([bins[key], name, str(threads)], env=dict(ENV, **env),
+                           capture_output=True, text=True, timeout=600)
+        ok = p.returncode != 0 and expected in p.stderr
+        detail = (p.stderr or p.stdout).strip().splitlines()
+        report(results, ok, control_label(*c), "must fail with %r: %s"
+               % (expected, detail[0] if detail else "no output"))
     passed = sum(results)
     print("host tests took %.0fs" % (time.time() - t0))
     print("%d passed, %d failed" % (passed, len(results) - passed))
@@ -165,12 +203,14 @@ def bench():
     secs = os.environ.get("BENCH_SECS", "1")
     runs = int(os.environ.get("BENCH_RUNS", "9"))
     rows = []
-    for module, what in (("kalloc", "page allocator"), ("bio", "buffer cache (hits)")):
+    for module, what in (("kalloc", "page allocator"), ("bio", "buffer cache (hits)"),
+                         ("rwlock", "read-mostly lock (99% reads)")):
         # (label, binary, benchmark) of each row: every variant, and for the
         # allocator also the junk fill alone, which shows how far the machine
-        # lets it scale at that moment.
+        # lets it scale at that moment. The read-write spinlock is compared
+        # with a plain spinlock doing the same work.
         entries = []
-        for variant in MODULES[module]:
+        for variant in REAL[module] if module == "rwlock" else MODULES[module]:
             # bench_host calls both modules: link the other one's default.
             other = [f for m in REAL if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)
@@ -178,6 +218,8 @@ def bench():
         if module == "kalloc":
             entries.append(("junk fill alone, no allocator (the machine's ceiling)",
                             entries[0][1], "fill"))
+        if module == "rwlock":
+            entries.append(("spinlock (kernel/spinlock.c)", entries[0][1], "spinlock"))
         # The machine is shared: other jobs steal time from a run now and
         # then, so take the median of several short runs, alternating the
         # rows and thread counts so that a slow spell hits all alike. (The
@@ -196,14 +238,14 @@ def bench():
             print("%s %s: %.0f ops/s with 1 thread, %.0f with 2" % (what, label, rate[1],
                                                                     rate[2]), flush=True)
     lines = [
-        "# Host benchmark of the allocators and caches",
+        "# Host benchmark of the allocators, the caches and the read-write lock",
         "",
         "Measured by `make bench-host` (tests/host/run.py bench) on %s, %s, %d cores,"
         % (time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count()),
-        "gcc -O2, median of %d runs of %s s each. An op is one kalloc or one kfree, or one" % (runs, secs),
-        "bread+brelse of a cached block; threads play CPUs (tests/host/shim.c). The",
-        "machine is shared, so the numbers move from run to run; the ratios are what",
-        "matter.",
+        "gcc -O2, median of %d runs of %s s each. An op is one kalloc or one kfree, one" % (runs, secs),
+        "bread+brelse of a cached block, or one read (99 in 100) or update of a record",
+        "of 64 words under the lock; threads play CPUs (tests/host/shim.c). The machine",
+        "is shared, so the numbers move from run to run; the ratios are what matter.",
         "",
         "| module | variant | ops/s, 1 thread | ops/s, 2 threads | 2 threads / 1 thread |",
         "|---|---|---|---|---|",
@@ -213,10 +255,13 @@ def bench():
                                                           rate[2] / rate[1]))
     k = {r[1].split()[0]: r[2] for r in rows if r[0] == "page allocator"}
     ceiling = k["junk"][2] / k["junk"][1]
-    b = {r[1].split()[0]: r[2] for r in rows if r[0] != "page allocator"}
+    b = {r[1].split()[0]: r[2] for r in rows if r[0] == "buffer cache (hits)"}
+    rw = {r[1].split()[0]: r[2] for r in rows if r[0].startswith("read-mostly")}
     lines += ["",
-              "With 2 threads, per-CPU / global allocator: %.2f; bucketed / global cache: %.2f."
+              "With 2 threads, per-CPU / global allocator: %.2f; bucketed / global cache: %.2f;"
               % (k["percpu"][2] / k["global"][2], b["bucket"][2] / b["global"][2]),
+              "read-mostly, read-write spinlock / spinlock: %.2f (with 1 thread: %.2f)."
+              % (rw["rw"][2] / rw["spinlock"][2], rw["rw"][1] / rw["spinlock"][1]),
               "",
               "Filling pages with junk is most of kalloc's work, and two threads filling",
               "pages of their own, sharing nothing, did %.2f times what one did in the same"
