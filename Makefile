@@ -158,9 +158,9 @@ $U/%.o: $U/%.S
 $U/_%: $U/%.o $(ULIB) $U/user.ld
 	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $(ULIB)
 
-# mkfs runs on the build machine.
-mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h $K/stat.h $K/types.h
-	gcc -Wall -Werror -O2 -I. -o $@ mkfs/mkfs.c
+# mkfs and fsck run on the build machine.
+mkfs/%: mkfs/%.c mkfs/disk.h $K/fs.h $K/param.h $K/stat.h $K/types.h
+	gcc -Wall -Werror -O2 -I. -o $@ $<
 
 UPROGS = \
   $U/_cat \
@@ -253,7 +253,7 @@ bench-bcache: all
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
-	  mkfs/mkfs fs.img .gdbinit
+	  mkfs/mkfs mkfs/fsck fs.img .gdbinit
 	rm -rf build
 
 .PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
