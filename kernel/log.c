@@ -169,6 +169,8 @@ recover(struct superblock *sb)
   for(int i = 0; i < wal.lh.n; i++)
     if(wal.lh.block[i] <= 0 || (uint)wal.lh.block[i] >= sb->size)
       panic("initlog: bad block in log");
+  if(wal.lh.n > 0)
+    printf("log: recovering %d blocks\n", wal.lh.n);
   install(1);
   wal.lh.n = 0;
   write_header();
