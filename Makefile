@@ -108,6 +108,9 @@ OBJS = \
   $O/ksym.o \
   $O/initcode.o
 
+# Power cuts at a chosen disk write, for the crash test.
+OBJS += $(if $(CRASH),$O/crash.o)
+
 all: $(KERNEL) fs.img
 
 KCFLAGS = $(CFLAGS) $(DEBUGDEFS)

@@ -25,6 +25,7 @@
 #include "file.h"
 #include "proc.h"
 #include "defs.h"
+#include "crash.h"
 
 // Read from disk once at boot, then only read.
 static struct superblock sb;
@@ -34,6 +35,8 @@ static void ireclaim(uint dev);
 void
 fsinit(int dev)
 {
+  crash_init(dev);
+
   struct buf *b = bread(dev, 1);
 
   memmove(&sb, b->data, sizeof(sb));
