@@ -159,7 +159,10 @@ $U/%.o: $U/%.S
 	$(CC) $(ASFLAGS) -c -o $@ $<
 
 $U/_%: $U/%.o $(ULIB) $U/user.ld
-	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $(ULIB)
+	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $(filter %.o,$^)
+
+# The crash test's workload and its checker share the workload's script.
+$U/_crashwork $U/_crashcheck: $U/crashops.o
 
 # mkfs and fsck run on the build machine.
 mkfs/%: mkfs/%.c mkfs/disk.h $K/fs.h $K/param.h $K/stat.h $K/types.h
@@ -186,7 +189,9 @@ UPROGS = \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \
-  $U/_grind
+  $U/_grind \
+  $U/_crashwork \
+  $U/_crashcheck
 
 # Keep the intermediate objects: they make rebuilds quick.
 .PRECIOUS: $U/%.o $O/%.o
