@@ -235,6 +235,14 @@ kernelpath: $(KERNEL) fs.img
 test: all
 	python3 tools/runtests.py --host
 
+# Cut the power at CRASHES disk writes (default 200) spread over the crash
+# test's workload; after each, recover and check (docs/crash.md). Runs
+# CRASHJOBS cut points at once (default 1).
+CRASHES ?= 200
+CRASHJOBS ?= 1
+crashtest: all mkfs/fsck
+	python3 tools/crashtest.py --crashes $(CRASHES) --jobs $(CRASHJOBS)
+
 # Host-side tests of kalloc.c and bio.c under ThreadSanitizer and ASan+UBSan.
 host-test:
 	python3 tests/host/run.py test
@@ -264,4 +272,4 @@ clean:
 	  mkfs/mkfs mkfs/fsck fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test crashtest host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
