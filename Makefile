@@ -232,7 +232,7 @@ kernelpath: $(KERNEL) fs.img
 	@echo $(KERNEL)
 
 # Every test: QEMU sessions (tools/runtests.py) and the host-side tests.
-test: all
+test: all mkfs/fsck
 	python3 tools/runtests.py --host
 
 # Cut the power at CRASHES disk writes (default 200) spread over the crash
