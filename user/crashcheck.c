@@ -6,12 +6,13 @@
 // operations and compares each result with the files: names, types,
 // contents, which names share an inode, and link counts. It also checks
 // that "." and ".." are right and that CRASHDIR's link count counts its
-// subdirectories. Prints one line per worker saying how far it got, and
-// one line per problem:
-//   crashcheck: torn: ...   an operation landed in part (its other effects
-//                           are missing)
-//   crashcheck: bad: ...    anything else
-// and ends with "crashcheck: ok" or "crashcheck: N problems".
+// subdirectories. Prints, for each worker, how far it got or what is
+// wrong with its files:
+//   crashcheck: torn: ...   an operation landed in part: the files are a
+//                           mix of before and after it
+//   crashcheck: bad: ...    anything else, one line per wrong name
+// and ends with "crashcheck: ok" or "crashcheck: N problems" (workers with
+// wrong files, and wrong directories).
 
 #include "kernel/types.h"
 #include "kernel/stat.h"
@@ -58,7 +59,7 @@ struct actual {
   } e[MAXNAMES];
 };
 
-static struct model before, after;   // after k and after k + 1 operations
+static struct model before, after;   // after some k and k + 1 operations
 static struct actual found[NWORKERS];
 static int problems;
 
@@ -98,6 +99,29 @@ main(void)
   exit(0);
 }
 
+// Is the disk, name by name, like the worker's files after j - 1 or after
+// j operations, without being either? Then operation j landed in part.
+static int
+inpart(struct actual *a, int w, int j)
+{
+  if(j < 1 || j > nscript)
+    return 0;
+  replay(&before, w, j - 1);
+  replay(&after, w, j);
+  for(int i = 0; i < before.nnames; i++)
+    if(differs(&before, a, before.names[i].name, 0) &&
+       differs(&after, a, before.names[i].name, 0))
+      return 0;
+  for(int i = 0; i < after.nnames; i++)
+    if(differs(&before, a, after.names[i].name, 0) &&
+       differs(&after, a, after.names[i].name, 0))
+      return 0;
+  for(int i = 0; i < a->n; i++)
+    if(differs(&before, a, a->e[i].name, 0) && differs(&after, a, a->e[i].name, 0))
+      return 0;
+  return 1;
+}
+
 // Compare one worker's files with its script: find the k that matches
 // best, the last of them if several do (operations such as close change
 // nothing visible).
@@ -119,42 +143,30 @@ checkworker(int w)
     printf("crashcheck: worker %d: %d of %d operations\n", w, bestk, nscript);
     return;
   }
+  problems++;
 
-  // Does every name that is wrong for k agree with k + 1? Then operation
-  // k + 1 landed in part.
-  replay(&before, w, bestk);
-  int torn = bestk < nscript;
-  if(torn){
-    replay(&after, w, bestk + 1);
-    for(int i = 0; i < before.nnames && torn; i++)
-      if(differs(&before, a, before.names[i].name, 0) &&
-         differs(&after, a, before.names[i].name, 0))
-        torn = 0;
-    for(int i = 0; i < a->n && torn; i++)
-      if(differs(&before, a, a->e[i].name, 0) && differs(&after, a, a->e[i].name, 0))
-        torn = 0;
-  }
-  if(torn){
-    printf("crashcheck: torn: worker %d: ", w);
-    printop(1, bestk + 1);
-    printf(" landed in part\n");
-    problems++;
-    return;
+  // The closest k may have the torn operation as its last or as its next.
+  for(int j = bestk; j <= bestk + 1; j++){
+    if(inpart(a, w, j)){
+      printf("crashcheck: torn: worker %d: ", w);
+      printop(1, j);
+      printf(" landed in part\n");
+      return;
+    }
   }
   // Say what is wrong, against the closest k.
+  replay(&before, w, bestk);
   for(int i = 0; i < before.nnames; i++){
     if(differs(&before, a, before.names[i].name, 0)){
       printf("crashcheck: bad: worker %d after %d operations: %s: ", w, bestk,
              before.names[i].name);
       differs(&before, a, before.names[i].name, 1);
-      problems++;
     }
   }
   for(int i = 0; i < a->n; i++){
     if(findname(&before, a->e[i].name) < 0){
       printf("crashcheck: bad: worker %d after %d operations: %s: ", w, bestk, a->e[i].name);
       differs(&before, a, a->e[i].name, 1);
-      problems++;
     }
   }
 }
