@@ -24,7 +24,8 @@ crashcheck found landed in part. Exits 1 unless K and L are both 0.
 
 With --control-no-recovery the log header is erased after each cut, as if
 the kernel did not recover: the test must then find problems, and exits 1
-if it finds none.
+if it finds none. That control also damages the files of a whole run in
+three ways, each of which crashcheck must report.
 
     tools/crashtest.py --crashes 200
     tools/crashtest.py --crashes 20 --kernel path/to/crash/kernel
@@ -46,7 +47,8 @@ from xv6 import ROOT, Machine, MachineError, build_kernel  # noqa: E402
 
 BSIZE = 1024
 SECTOR = 512
-PROGRAMS = ["build/fs/_init", "build/fs/_sh", "build/fs/_crashwork", "build/fs/_crashcheck"]
+PROGRAMS = ["build/fs/_init", "build/fs/_sh", "build/fs/_crashwork", "build/fs/_crashcheck",
+            "build/fs/_echo", "build/fs/_ln", "build/fs/_rm"]
 FSCK = os.path.join(ROOT, "mkfs", "fsck")
 BOOT_TIMEOUT = 60
 WORK_TIMEOUT = 120
@@ -189,7 +191,8 @@ def run_point(pt, base, tmpdir, cpus, kernel, control, keep):
 
 def count_writes(base, tmpdir, cpus, kernel):
     """Run the workload once without a cut; return the block number of each
-    disk write, in order. The whole run must also pass crashcheck."""
+    disk write, in order, and the image it leaves. The whole run must also
+    pass crashcheck."""
     image = os.path.join(tmpdir, "count.img")
     shutil.copyfile(base, image)
     write_plan(image, 0, False)
@@ -200,8 +203,29 @@ def count_writes(base, tmpdir, cpus, kernel):
     out = run_check(image, cpus)
     if "crashcheck: ok" not in out:
         sys.exit("crashtest: crashcheck fails without a crash:\n" + out[-2000:])
-    os.remove(image)
-    return blocks
+    return blocks, image
+
+
+# crashcheck's control: damage the files of a whole run in three ways
+# (shell command, what crashcheck must say).
+DAMAGES = [
+    ("rm /cw/1d", r"bad: worker 1 after \d+ operations: d: missing"),
+    ("echo x > /cw/2b", r"bad: worker 2 after \d+ operations: b: size 2, should be 1000"),
+    ("ln /cw/3b /cw/3e", r"bad: worker 3 after \d+ operations: e: should not exist"),
+]
+
+
+def check_damaged(image, cpus):
+    """Return the damages crashcheck did not find."""
+    m = Machine(cpus=cpus, image=image, inplace=True)
+    try:
+        m.boot(BOOT_TIMEOUT)
+        for cmd, _ in DAMAGES:
+            m.run(cmd)
+        out = m.run("crashcheck", timeout=WORK_TIMEOUT)
+    finally:
+        m.halt()
+    return [cmd for cmd, expect in DAMAGES if not re.search(expect, out)]
 
 
 def kind(block, sb):
@@ -242,7 +266,8 @@ def main():
         base = os.path.join(tmpdir, "base.img")
         make_image(base)
         sb = superblock(base)
-        blocks = count_writes(base, tmpdir, args.cpus, kernel)
+        blocks, whole = count_writes(base, tmpdir, args.cpus, kernel)
+        missed = check_damaged(whole, args.cpus) if args.control else []
         kinds = [kind(b, sb) for b in blocks]
         # Each commit writes the header twice; recovery at boot once.
         print("crashtest: the workload makes %d disk writes in %d commits "
@@ -276,9 +301,12 @@ def main():
              sum(pt.orphans for pt in points)))
     print("crashtest: %.0f seconds" % (time.time() - t0))
     if args.control:
+        print("crashtest: control, damaged files: crashcheck found %d of %d%s"
+              % (len(DAMAGES) - len(missed), len(DAMAGES),
+                 "".join("; missed: " + cmd for cmd in missed)))
         print("crashtest: control, log not recovered: %d crashes, %d inconsistent, "
               "%d operations torn" % (len(points), inconsistent, torn))
-        return 0 if inconsistent + torn > 0 else 1
+        return 0 if inconsistent + torn > 0 and not missed else 1
     print("crashtest: %d crashes, %d inconsistent, %d operations torn"
           % (len(points), inconsistent, torn))
     return 1 if inconsistent or torn else 0
