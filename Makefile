@@ -190,6 +190,7 @@ UPROGS = \
   $U/_bcachetest \
   $U/_usertests \
   $U/_grind \
+  $U/_conslines \
   $U/_crashwork \
   $U/_crashcheck
 

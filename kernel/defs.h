@@ -188,7 +188,7 @@ void            usertrapret(void);
 // uart.c
 void            uartinit(void);
 void            uartintr(void);
-void            uartputc(int c);
+void            uartwrite(const char *src, int n);
 void            uartputc_sync(int c);
 int             uartgetc(void);
 

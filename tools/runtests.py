@@ -51,6 +51,22 @@ def correct(*tests):
     return check
 
 
+def whole_lines(nproc, nlines):
+    """A check for conslines: each process's numbered lines all arrived,
+    once each and whole, and nothing else was printed but its last line."""
+    def check(out):
+        want = ["conslines p%d n%d: %s end" % (p, n, " ".join(["%d.%d" % (p, n)] * 6))
+                for p in range(nproc) for n in range(nlines)]
+        got = out.splitlines()
+        missing = [w for w in want if got.count(w) != 1]
+        extra = [g for g in got if g not in want and g != "conslines done"]
+        if missing or extra or "conslines done" not in got:
+            return "%d of %d lines not there once and whole; stray output %r" % (
+                len(missing), len(want), extra[:3])
+        return None
+    return check
+
+
 def both(*checks):
     def check(out):
         for c in checks:
@@ -102,6 +118,7 @@ def shell_steps():
         ("abitest", "abitest", 30, both(has(r"^abitest OK$"), lacks_failures)),
         ("forktest", "forktest", 120, has(r"^fork test OK$")),
         ("stressfs", "stressfs", 120, both(has(r"stressfs ok"), lacks_failures)),
+        ("conslines", "conslines 4 100", 60, whole_lines(4, 100)),
     ]
 
 
