@@ -211,9 +211,9 @@ def fsck_image(m):
 # left unrecovered, the crash test must find problems.
 CRASH_TESTS = [
     ("crash/fsck-controls", ["tools/fscktest.py"]),
-    ("crash/crashtest", ["tools/crashtest.py", "--crashes", "20"]),
+    ("crash/crashtest", ["tools/crashtest.py", "--crashes", "20", "--jobs", "2"]),
     ("crash/control-no-recovery",
-     ["tools/crashtest.py", "--crashes", "10", "--control-no-recovery"]),
+     ["tools/crashtest.py", "--crashes", "10", "--jobs", "2", "--control-no-recovery"]),
 ]
 
 
