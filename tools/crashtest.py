@@ -46,7 +46,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xv6 import ROOT, Machine, MachineError, build_kernel  # noqa: E402
 
 BSIZE = 1024
-SECTOR = 512
+# The test's image: what it runs, and what crashcheck's control damages with.
 PROGRAMS = ["build/fs/_init", "build/fs/_sh", "build/fs/_crashwork", "build/fs/_crashcheck",
             "build/fs/_echo", "build/fs/_ln", "build/fs/_rm"]
 FSCK = os.path.join(ROOT, "mkfs", "fsck")
