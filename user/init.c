@@ -6,9 +6,10 @@
 #include "kernel/fcntl.h"
 #include "user/user.h"
 
-// Device major numbers (ABI.md; kernel/file.h is kernel-only).
+// Device major numbers (docs/ABI.md; kernel/file.h is kernel-only).
 #define CONSOLE     1
 #define STATISTICS  2
+#define LOCKORDER   4   // only kernels built with make LOCKDEP=1 have it
 
 static char *shargv[] = { "sh", 0 };
 
@@ -34,6 +35,7 @@ main(void)
   dup(0);
   dup(0);
   makedev("statistics", STATISTICS);
+  makedev("lockorder", LOCKORDER);
 
   for(;;){
     printf("init: starting sh\n");
