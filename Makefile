@@ -130,6 +130,9 @@ OBJS = \
   $O/initcode.o \
   $(if $(LOCKDEP),$O/lockdep.o $O/lockgraph.o)
 
+# Power cuts at a chosen disk write, for the crash test.
+OBJS += $(if $(CRASH),$O/crash.o)
+
 all: $(KERNEL) fs.img
 
 KCFLAGS = $(CFLAGS) $(DEBUGDEFS)
@@ -178,15 +181,17 @@ $U/%.o: $U/%.S
 	$(CC) $(ASFLAGS) -c -o $@ $<
 
 $U/_%: $U/%.o $(ULIB) $U/user.ld
-	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $(ULIB)
+	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $(filter %.o,$^)
 
-# kalloctest and bcachetest share how they measure tot= (lockmeasure.c).
-$U/_kalloctest $U/_bcachetest: $U/_%: $U/%.o $U/lockmeasure.o $(ULIB) $U/user.ld
-	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $U/lockmeasure.o $(ULIB)
+# Programs that share code: the rule above links every object they depend on.
+# kalloctest and bcachetest share how they measure tot= (lockmeasure.c); the
+# crash test's workload and its checker share the workload's script.
+$U/_kalloctest $U/_bcachetest: $U/lockmeasure.o
+$U/_crashwork $U/_crashcheck: $U/crashops.o
 
-# mkfs runs on the build machine.
-mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h $K/stat.h $K/types.h
-	gcc -Wall -Werror -O2 -I. -o $@ mkfs/mkfs.c
+# mkfs and fsck run on the build machine.
+mkfs/%: mkfs/%.c mkfs/disk.h $K/fs.h $K/param.h $K/stat.h $K/types.h
+	gcc -Wall -Werror -O2 -I. -o $@ $<
 
 UPROGS = \
   $U/_cat \
@@ -214,7 +219,9 @@ UPROGS = \
   $U/_lockdep \
   $U/_lockdeptest \
   $U/_rwlktest \
-  $U/_tickbench
+  $U/_tickbench \
+  $U/_crashwork \
+  $U/_crashcheck
 
 # Keep the intermediate files: they make rebuilds quick, and gdb wants the
 # user programs with their debugging information.
@@ -256,8 +263,16 @@ kernelpath: $(KERNEL) fs.img
 	@echo $(KERNEL)
 
 # Every test: QEMU sessions (tools/runtests.py) and the host-side tests.
-test: all
+test: all mkfs/fsck
 	python3 tools/runtests.py --host
+
+# Cut the power at CRASHES disk writes (default 200) spread over the crash
+# test's workload; after each, recover and check (docs/crash.md). Runs
+# CRASHJOBS cut points at once (default 1).
+CRASHES ?= 200
+CRASHJOBS ?= 1
+crashtest: all mkfs/fsck
+	python3 tools/crashtest.py --crashes $(CRASHES) --jobs $(CRASHJOBS)
 
 # Host-side tests of kalloc.c, bio.c and rwspinlock.c under ThreadSanitizer and
 # ASan+UBSan.
@@ -297,8 +312,8 @@ lock-graph: all
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
-	  mkfs/mkfs fs.img .gdbinit
+	  mkfs/mkfs mkfs/fsck fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache \
-  bench-lockdep lock-graph clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test crashtest host-test bench-host grade stress bench-kalloc \
+  bench-bcache bench-lockdep lock-graph clean FORCE

@@ -26,13 +26,18 @@
 #include "proc.h"
 #include "defs.h"
 #include "lockdep.h"
+#include "crash.h"
 
 // Read from disk once at boot, then only read.
 static struct superblock sb;
 
+static void ireclaim(uint dev);
+
 void
 fsinit(int dev)
 {
+  crash_init(dev);
+
   struct buf *b = bread(dev, 1);
 
   memmove(&sb, b->data, sizeof(sb));
@@ -44,6 +49,7 @@ fsinit(int dev)
   if((sb.size + BPB - 1) / BPB + 3 > MAXOPBLOCKS)
     panic("fsinit: bitmap too big for one log operation");
   initlog(dev, &sb);
+  ireclaim(dev);
 }
 
 // ---- blocks ----
@@ -102,7 +108,8 @@ bfree(uint dev, uint b)
 // files, current directories and code in the middle of a lookup). Its copy
 // of the disk inode is loaded by ilock() (valid says whether it has been),
 // and written back by iupdate(). An inode whose last directory entry is
-// gone (nlink 0) is freed on disk when its last reference goes (iput).
+// gone (nlink 0) is freed on disk when its last reference goes (iput), or
+// at the next boot (ireclaim) if the machine stops before that.
 //
 // itable.lock protects every entry's dev, inum and ref (so finding or
 // taking an entry is atomic); an entry's sleep lock protects valid and the
@@ -266,6 +273,32 @@ iunlockput(struct inode *ip)
 {
   iunlock(ip);
   iput(ip);
+}
+
+// Free the inodes that no directory entry names: files unlinked while
+// still open when the machine stopped, which iput never got to free. At
+// boot nothing is open, so every allocated inode with nlink 0 is one.
+// Called once the log is recovered, before anything else uses the disk.
+static void
+ireclaim(uint dev)
+{
+  for(uint inum = ROOTINO + 1; inum < sb.ninodes; inum++){
+    struct buf *bp = bread(dev, IBLOCK(inum, sb));
+    struct dinode *dip = (struct dinode *)bp->data + inum % IPB;
+    int orphan = dip->type != 0 && dip->nlink == 0;
+    brelse(bp);
+    if(!orphan)
+      continue;
+    struct inode *ip = iget(dev, inum);
+    if(ip == 0)
+      panic("ireclaim: no inode table entry");
+    printf("fs: freeing orphan inode %d\n", inum);
+    begin_op();
+    ilock(ip);
+    iunlock(ip);
+    iput(ip);   // the last reference to an inode with nlink 0: frees it
+    end_op();
+  }
 }
 
 // The disk block holding block bn of ip's contents. If there is none yet

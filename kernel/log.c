@@ -37,7 +37,10 @@ struct logheader {
   int n;                  // blocks logged
   int block[LOGSIZE];     // their home block numbers
 };
-_Static_assert(sizeof(struct logheader) <= BSIZE, "log header must fit in a block");
+// Writing the header is the commit point, so it must reach the disk whole
+// or not at all. A disk writes a 512-byte sector atomically, but a block
+// is two sectors, of which a power cut may leave only the first written.
+_Static_assert(sizeof(struct logheader) <= 512, "log header must fit in a disk sector");
 
 // lock protects outstanding, committing and lh. The committing process
 // alone also reads lh without the lock: while committing is set no
@@ -174,6 +177,8 @@ recover(struct superblock *sb)
   for(int i = 0; i < wal.lh.n; i++)
     if(wal.lh.block[i] <= 0 || (uint)wal.lh.block[i] >= sb->size)
       panic("initlog: bad block in log");
+  if(wal.lh.n > 0)
+    printf("log: recovering %d blocks\n", wal.lh.n);
   install(1);
   wal.lh.n = 0;
   write_header();

@@ -1,12 +1,17 @@
 // Physical and virtual memory layout.
 //
 // Physical addresses on QEMU's virt machine (-m 128M):
+//   0x00100000  test device ("finisher"): only the crash test uses it
 //   0x0C000000  PLIC (platform-level interrupt controller)
 //   0x10000000  UART0 (16550)
 //   0x10001000  virtio-mmio disk
 //   0x80000000  RAM: the kernel's text and data, then free pages up to PHYSTOP.
-// The kernel page table maps all of these one to one (virtual == physical),
-// plus the trampoline page and the kernel stacks at the top of the address space.
+// The kernel page table maps all of these but the test device one to one
+// (virtual == physical), plus the trampoline page and the kernel stacks at the top of the address space.
+
+// Writing FINISHER_POWEROFF to it ends QEMU (kernel/crash.c).
+#define FINISHER           0x100000L
+#define FINISHER_POWEROFF  0x5555
 
 #define UART0        0x10000000L
 #define UART0_IRQ    10

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "virtio.h"
 #include "defs.h"
+#include "crash.h"
 
 #define DESCS_PER_REQ 3
 
@@ -228,7 +229,7 @@ virtio_disk_rw(struct buf *b, int write)
   disk.status[d[0]] = 0xff;
 
   setdesc(d[0], hdr, sizeof(*hdr), VIRTQ_DESC_F_NEXT, d[1]);
-  setdesc(d[1], b->data, BSIZE,
+  setdesc(d[1], b->data, write ? crash_write_bytes() : BSIZE,
           VIRTQ_DESC_F_NEXT | (write ? 0 : VIRTQ_DESC_F_WRITE), d[2]);
   setdesc(d[2], &disk.status[d[0]], 1, VIRTQ_DESC_F_WRITE, 0);
 
@@ -277,6 +278,8 @@ virtio_disk_intr(void)
       panic("virtio_disk_intr: completion of no request");
     if(disk.status[id] != VIRTIO_BLK_S_OK)
       panic("virtio_disk_intr: disk error");
+    if(disk.hdr[id].type == VIRTIO_BLK_T_OUT)
+      crash_wrote(disk.owner[id]);
     disk.owner[id]->disk = 0;
     wakeup(disk.owner[id]);
     disk.used_seen++;

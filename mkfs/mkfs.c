@@ -6,8 +6,8 @@
 //
 // The whole image is assembled in memory and written out only once every
 // input has been read, so a failure never leaves a half-made image behind.
-// On disk every integer is little-endian; the put/get helpers below convert
-// explicitly, so the result does not depend on the host's byte order.
+// On disk every integer is little-endian; the put/get helpers of disk.h
+// convert explicitly, so the result does not depend on the host's byte order.
 
 #include <errno.h>
 #include <stdarg.h>
@@ -21,6 +21,7 @@
 #include "kernel/param.h"
 #include "kernel/stat.h"
 #include "kernel/fs.h"
+#include "mkfs/disk.h"
 
 #define NINODES 200
 
@@ -57,33 +58,11 @@ die(const char *fmt, ...)
   exit(1);
 }
 
-static void
-put16(uchar *p, uint16 v)
-{
-  p[0] = v & 0xff;
-  p[1] = v >> 8;
-}
-
-static void
-put32(uchar *p, uint32 v)
-{
-  for(int i = 0; i < 4; i++)
-    p[i] = (v >> (8 * i)) & 0xff;
-}
-
-static uint32
-get32(const uchar *p)
-{
-  return p[0] | (p[1] << 8) | (p[2] << 16) | ((uint32)p[3] << 24);
-}
-
 static uchar *
 inodeptr(uint inum)
 {
   return image[INODESTART + inum / IPB] + (inum % IPB) * sizeof(struct dinode);
 }
-
-#define DFIELD(ip, f) ((ip) + offsetof(struct dinode, f))
 
 static uint
 ialloc(short type)

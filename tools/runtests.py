@@ -141,6 +141,7 @@ class Session:
     def test_names(self):
         names = ["%s/boot" % self.name]
         names += ["%s/%s" % (self.name, s[0]) for s in self.steps if s[0]]
+        names.append("%s/fsck" % self.name)
         return names
 
 
@@ -301,6 +302,7 @@ def run_session(sess, log_dir, results):
             results.append((name, err is None, msg))
             if err:
                 print("----- output of %r:\n%s-----" % (cmd, out[-3000:]))
+        results.append((pending.pop(0),) + fsck_image(m))
     except (MachineError, subprocess.CalledProcessError) as e:
         for name in pending[:1]:
             results.append((name, False, str(e)))
@@ -311,6 +313,44 @@ def run_session(sess, log_dir, results):
             m.stop()
         if log:
             log.close()
+
+
+# ---- file system consistency (docs/crash.md) ----
+
+def fsck_image(m):
+    """Stop the machine and check the image it leaves with mkfs/fsck. A
+    session that ended in a panic on purpose stopped like a crash: boot the
+    image once more first, so that the log is recovered."""
+    m.halt()
+    if re.search(r"^panic", m.out, re.M):
+        r = Machine(cpus=1, image=m.disk, inplace=True)
+        try:
+            r.boot()
+        finally:
+            r.halt()
+    p = subprocess.run([os.path.join(ROOT, "mkfs", "fsck"), m.disk],
+                       capture_output=True, text=True)
+    out = (p.stdout + p.stderr).replace(m.disk + ": ", "").strip()
+    return p.returncode == 0, out.splitlines()[-1] if p.returncode == 0 else out[-2000:]
+
+
+# The controls of fsck, a short crash test, and its control: with the log
+# left unrecovered, the crash test must find problems.
+CRASH_TESTS = [
+    ("crash/fsck-controls", ["tools/fscktest.py"]),
+    ("crash/crashtest", ["tools/crashtest.py", "--crashes", "20", "--jobs", "2"]),
+    ("crash/control-no-recovery",
+     ["tools/crashtest.py", "--crashes", "10", "--jobs", "2", "--control-no-recovery"]),
+]
+
+
+def run_crash_tests(tests, results):
+    for name, cmd in tests:
+        p = subprocess.run([sys.executable] + cmd, cwd=ROOT, capture_output=True, text=True)
+        lines = (p.stdout + p.stderr).strip().splitlines() or ["no output"]
+        results.append((name, p.returncode == 0, lines[-1]))
+        if p.returncode != 0:
+            print("----- output of %s:\n%s\n-----" % (" ".join(cmd), "\n".join(lines)[-3000:]))
 
 
 def main():
@@ -324,16 +364,18 @@ def main():
 
     sessions = [s for s in SESSIONS
                 if not args.keyword or any(args.keyword in n for n in s.test_names())]
+    crash = [t for t in CRASH_TESTS if not args.keyword or args.keyword in t[0]]
     if args.list:
         for s in sessions:
             print("\n".join(s.test_names()))
+        print("\n".join(t[0] for t in crash))
         return 0
     if args.log:
         os.makedirs(args.log, exist_ok=True)
 
     # Every declared check must report: a count that differs means some
     # were dropped (or reported twice) without a failure to show for it.
-    declared = [n for s in sessions for n in s.test_names()]
+    declared = [n for s in sessions for n in s.test_names()] + [t[0] for t in crash]
     host = host_checks() if args.host else []
     results = []
     for s in sessions:
@@ -341,6 +383,13 @@ def main():
         print("== %s (CPUS=%d%s)" % (s.name, s.cpus, "".join(" " + b for b in s.build)),
               flush=True)
         run_session(s, args.log, results)
+        for name, ok, msg in results[first:]:
+            print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
+
+    if crash:
+        first = len(results)
+        print("== crash test (tools/fscktest.py, tools/crashtest.py)", flush=True)
+        run_crash_tests(crash, results)
         for name, ok, msg in results[first:]:
             print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
 
