@@ -99,6 +99,8 @@ int             pipewrite(struct pipe *pi, uint64 src, int n);
 int             printf(char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void            panic(char *s) __attribute__((noreturn));
 void            printfinit(void);
+void            printlock_acquire(void);
+void            printlock_release(void);
 extern volatile int panicked;   // set once a panic message is out; output stops
 
 // proc.c

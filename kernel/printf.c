@@ -133,6 +133,21 @@ printf(char *fmt, ...)
   return n;
 }
 
+// The UART's drainer (uart.c) holds printlock while it writes a batch of
+// queued output to the UART, so that no other output cuts into a kernel
+// message.
+void
+printlock_acquire(void)
+{
+  acquire(&printlock);
+}
+
+void
+printlock_release(void)
+{
+  release(&printlock);
+}
+
 // Say which locks this CPU holds, and where it took them.
 static void
 printheld(void)

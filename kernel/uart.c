@@ -64,7 +64,9 @@ writereg(int r, uchar v)
 // One CPU at a time, the drainer (draining is set), moves bytes from the
 // ring to the UART, and it does so without holding tx.lock: the UART is
 // slow (under QEMU each byte is a write to the host), and other CPUs must
-// be able to queue bytes meanwhile instead of spinning. The bytes it sends
+// be able to queue bytes meanwhile instead of spinning. It holds printf's
+// lock instead, for each batch, so that kernel messages and queued output
+// take turns on the line (only kernel printfs can wait for it). The bytes it sends
 // stay in the ring until it advances tail, so no writer overwrites them.
 // Whenever the ring is not empty, a drainer is at work or the UART is busy
 // and its transmit interrupt will start one (uartdrain).
@@ -131,15 +133,17 @@ uartdrain(void)
   // Looking at the UART while holding the lock, and giving up draining in
   // the same critical section, means that a UART found busy here will
   // interrupt later and find draining clear.
-  while(tx.tail != tx.head && (readreg(LSR) & LSR_TX_IDLE)){
+  while(tx.tail != tx.head && (readreg(LSR) & LSR_TX_IDLE) && !panicked){
     uint64 from = tx.tail, to = tx.head;
     release(&tx.lock);
 
     uint64 sent = from;
+    printlock_acquire();   // kernel messages come out whole
     while(sent != to && (readreg(LSR) & LSR_TX_IDLE)){
       writereg(THR, tx.buf[sent % TX_BUF_SIZE]);
       sent++;
     }
+    printlock_release();
 
     acquire(&tx.lock);
     tx.tail = sent;
