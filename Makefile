@@ -133,7 +133,7 @@ OBJS = \
 # Power cuts at a chosen disk write, for the crash test.
 OBJS += $(if $(CRASH),$O/crash.o)
 
-all: $(KERNEL) fs.img
+all: $(KERNEL) fs.img mkfs/fsck
 
 KCFLAGS = $(CFLAGS) $(DEBUGDEFS)
 
@@ -263,7 +263,7 @@ kernelpath: $(KERNEL) fs.img
 	@echo $(KERNEL)
 
 # Every test: QEMU sessions (tools/runtests.py) and the host-side tests.
-test: all mkfs/fsck
+test: all
 	python3 tools/runtests.py --host
 
 # Cut the power at CRASHES disk writes (default 200) spread over the crash
@@ -271,7 +271,7 @@ test: all mkfs/fsck
 # CRASHJOBS cut points at once (default 1).
 CRASHES ?= 200
 CRASHJOBS ?= 1
-crashtest: all mkfs/fsck
+crashtest: all
 	python3 tools/crashtest.py --crashes $(CRASHES) --jobs $(CRASHJOBS)
 
 # Host-side tests of kalloc.c, bio.c and rwspinlock.c under ThreadSanitizer and
