@@ -93,6 +93,7 @@ int             pipewrite(struct pipe *pi, uint64 src, int n);
 
 // printf.c
 int             printf(char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int             snprintf(char *buf, int size, char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void            panic(char *s) __attribute__((noreturn));
 void            printfinit(void);
 extern volatile int panicked;   // set once a panic message is out; output stops
