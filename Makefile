@@ -84,6 +84,7 @@ OBJS = \
   $O/spinlock.o \
   $O/lockstat.o \
   $O/lockhook.o \
+  $O/lockprof.o \
   $O/sleeplock.o \
   $(KALLOC_OBJ_$(KALLOC)) \
   $O/physmem.o \

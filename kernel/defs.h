@@ -144,6 +144,16 @@ void            lockhook_release(struct lockinfo *lk, int shared);
 struct heldlock* lockhook_held(int cpu, int *n);
 void            lockpanic(char *what, struct lockinfo *lk) __attribute__((noreturn));
 
+// lockprof.c
+struct lockprofsum;
+void            lockprof_acquired(struct lockattempt *a, uint64 now);
+void            lockprof_release(struct lockinfo *lk, uint64 since);
+void            lockprof_enable(int on);
+int             lockprof_enabled(void);
+void            lockprof_reset(void);
+uint64          lockprof_resettime(void);
+void            lockprof_sum(int class, struct lockprofsum *s);
+
 // lockstat.c
 void            lockregister(struct lockinfo *lk, char *name, int kind);
 char*           lockclassname(int c, int *kind);

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines), compiled unchanged against shim.c.
+(and their single-lock baselines) and of the lock profiler
+(kernel/lockprof.c), compiled unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
                     AddressSanitizer + UndefinedBehaviorSanitizer;
@@ -26,8 +27,9 @@ MODULES = {
                "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
+    "lockprof": {"kernel": []},   # lockprof.c is in COMMON
 }
-COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
+COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c", "kernel/lockprof.c"]
 SANITIZERS = {
     "tsan": ["-O1", "-fsanitize=thread"],
     "asan": ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"],
@@ -49,6 +51,9 @@ TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
           for t in ("mix", "exhaust", "steal") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [("tsan", "lockprof", ["kernel"], "threads", n) for n in (1, 2, 7)]
+TESTS += [("asan", "lockprof", ["kernel"], t, 1) for t in ("sums", "reset", "threads")]
+TESTS += [("asan", "lockprof", ["kernel"], "threads", 7)]
 
 def build(main, module, variant, san, extra=()):
     out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
@@ -98,7 +103,7 @@ def bench():
         entries = []
         for variant in MODULES[module]:
             # bench_host calls both modules: link the other one's default.
-            other = [f for m in MODULES if m != module for f in MODULES[m][REAL[m][0]]]
+            other = [f for m in REAL if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)
             entries.append(("%s (%s)" % (variant, MODULES[module][variant][0]), exe, module))
         if module == "kalloc":
