@@ -85,6 +85,7 @@ OBJS = \
   $O/lockstat.o \
   $O/lockhook.o \
   $O/lockprof.o \
+  $O/lockprofdev.o \
   $O/sleeplock.o \
   $(KALLOC_OBJ_$(KALLOC)) \
   $O/physmem.o \
@@ -157,7 +158,10 @@ $U/%.o: $U/%.S
 	$(CC) $(ASFLAGS) -c -o $@ $<
 
 $U/_%: $U/%.o $(ULIB) $U/user.ld
-	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $(ULIB)
+	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $(filter %.o,$^)
+
+# The lock profiler's report is parsed by user/lockreport.c.
+$U/_lockstat: $U/lockreport.o
 
 # mkfs runs on the build machine.
 mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h $K/stat.h $K/types.h
@@ -181,6 +185,7 @@ UPROGS = \
   $U/_abitest \
   $U/_stats \
   $U/_statstest \
+  $U/_lockstat \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \

@@ -154,6 +154,9 @@ void            lockprof_reset(void);
 uint64          lockprof_resettime(void);
 void            lockprof_sum(int class, struct lockprofsum *s);
 
+// lockprofdev.c
+void            lockprofinit(void);
+
 // lockstat.c
 void            lockregister(struct lockinfo *lk, char *name, int kind);
 char*           lockclassname(int c, int *kind);
@@ -189,6 +192,7 @@ int             fetchaddr(uint64 addr, uint64 *ip);
 void            syscall(void);
 
 // trap.c
+#define TIMEBASE_HZ 10000000    // the time CSR's rate on QEMU's virt machine
 uint64          nsecs(void);
 extern uint     ticks;
 extern struct spinlock tickslock;

@@ -46,3 +46,4 @@ extern struct devsw devsw[];
 
 #define CONSOLE     1
 #define STATISTICS  2
+#define LOCKSTAT    3   // the lock profiler (lockprofdev.c)

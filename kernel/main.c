@@ -32,6 +32,7 @@ main(void)
     fileinit();         // file table
     virtio_disk_init(); // the disk
     statsinit();        // the statistics device
+    lockprofinit();     // the lock profiler's device
     userinit();         // the first user process
     printf("hart 0 starting\n");
     // Everything hart 0 wrote above must be visible before the flag is.
