@@ -160,8 +160,8 @@ $U/%.o: $U/%.S
 $U/_%: $U/%.o $(ULIB) $U/user.ld
 	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $(filter %.o,$^)
 
-# The lock profiler's report is parsed by user/lockreport.c.
-$U/_lockstat: $U/lockreport.o
+# Programs that read the lock profiler's report share its parser.
+$U/_lockstat $U/_lockstattest: $U/lockreport.o
 
 # mkfs runs on the build machine.
 mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h $K/stat.h $K/types.h
@@ -186,6 +186,7 @@ UPROGS = \
   $U/_stats \
   $U/_statstest \
   $U/_lockstat \
+  $U/_lockstattest \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \
