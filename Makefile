@@ -257,10 +257,16 @@ bench-kalloc: all
 bench-bcache: all
 	python3 tools/bench.py bcache
 
+# Both benchmarks under lockstat, several boots per point, where the locks
+# wait, and what profiling costs: docs/bench.md, with plots by gnuplot.
+bench: all
+	tools/deps.sh plot
+	python3 tools/bench.py all
+
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache bench clean FORCE
