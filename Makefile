@@ -8,6 +8,10 @@
 #   KALLOC=percpu|global   page allocator: per-CPU free lists (default) or one lock
 #   BCACHE=bucket|global   buffer cache: hash buckets (default) or one lock
 #
+# Debug builds:
+#   LOCKDEP=1|panic        the lock-order checker (kernel/lockdep.c), which
+#                          reports possible deadlocks; with panic, panics on one
+#
 # Every combination of these and of the debug builds (KCSAN=1, LOCKDEP=1,
 # CRASH=1) has its own kernel file, so switching between them rebuilds
 # nothing that is already built: the default kernel is kernel/kernel, others
@@ -51,9 +55,13 @@ LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
 
 # Debug builds compile the kernel differently, so their objects live in a
 # directory of their own, named after the debug options that are on.
-DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP) $(if $(CRASH),-DCRASH)
+# LOCKDEP=panic is LOCKDEP=1 that panics on a report.
+LOCKDEP_PANIC = $(if $(filter panic,$(LOCKDEP)),1,0)
+DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP -DLOCKDEP_PANIC=$(LOCKDEP_PANIC))
+DEBUGDEFS += $(if $(CRASH),-DCRASH)
 space     := $(subst ,, )
-DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) $(if $(LOCKDEP),lockdep) $(if $(CRASH),crash)))
+DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) \
+  $(if $(LOCKDEP),lockdep$(if $(filter panic,$(LOCKDEP)),-panic)) $(if $(CRASH),crash)))
 O = $(if $(DEBUGNAME),build/$(DEBUGNAME),$K)
 
 ifeq ($(filter $(KALLOC),percpu global),)
@@ -61,6 +69,9 @@ ifeq ($(filter $(KALLOC),percpu global),)
 endif
 ifeq ($(filter $(BCACHE),bucket global),)
   $(error BCACHE must be bucket or global)
+endif
+ifneq ($(filter-out 1 panic,$(LOCKDEP)),)
+  $(error LOCKDEP must be 1 or panic)
 endif
 KALLOC_OBJ_percpu = $O/kalloc.o
 KALLOC_OBJ_global = $O/kalloc_global.o
@@ -108,7 +119,8 @@ OBJS = \
   $O/virtio_disk.o \
   $O/stats.o \
   $O/ksym.o \
-  $O/initcode.o
+  $O/initcode.o \
+  $(if $(LOCKDEP),$O/lockdep.o $O/lockgraph.o)
 
 all: $(KERNEL) fs.img
 
@@ -163,6 +175,10 @@ $U/_%: $U/%.o $(ULIB) $U/user.ld
 # Programs that read the lock profiler's report share its parser.
 $U/_lockstat $U/_lockstattest: $U/lockreport.o
 
+# kalloctest and bcachetest share how they measure tot= (lockmeasure.c).
+$U/_kalloctest $U/_bcachetest: $U/_%: $U/%.o $U/lockmeasure.o $(ULIB) $U/user.ld
+	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $U/lockmeasure.o $(ULIB)
+
 # mkfs runs on the build machine.
 mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h $K/stat.h $K/types.h
 	gcc -Wall -Werror -O2 -I. -o $@ mkfs/mkfs.c
@@ -190,10 +206,14 @@ UPROGS = \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \
-  $U/_grind
+  $U/_grind \
+  $U/_conslines \
+  $U/_lockdep \
+  $U/_lockdeptest
 
-# Keep the intermediate objects: they make rebuilds quick.
-.PRECIOUS: $U/%.o $O/%.o
+# Keep the intermediate files: they make rebuilds quick, and gdb wants the
+# user programs with their debugging information.
+.PRECIOUS: $U/%.o $O/%.o $U/_%
 
 # The image holds the programs without their debugging information, which
 # is most of their size (user/_usertests is kept whole for gdb).
@@ -263,10 +283,21 @@ bench: all
 	tools/deps.sh plot
 	python3 tools/bench.py all
 
+# usertests -q's time with and without the lock-order checker.
+bench-lockdep: all
+	python3 tools/lockdep.py bench
+
+# The kernel's lock order as the lock-order checker saw it over
+# usertests -q, drawn with Graphviz into docs/lock-graph.svg.
+lock-graph: all
+	tools/deps.sh graphviz
+	python3 tools/lockdep.py graph
+
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache bench clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache \
+  bench bench-lockdep lock-graph clean FORCE

@@ -88,6 +88,11 @@ consoleread(struct file *f, int user, uint64 dst, int n)
   return (fault && got == 0) ? -1 : got;
 }
 
+// Writers take turns, a whole write() each, so that lines printed by
+// processes at the same time come out whole. A sleep lock: a long write
+// makes the others sleep, not spin.
+static struct sleeplock writelock;
+
 // Send n bytes from src to the UART. Returns the bytes sent, or -1 if
 // src could not be read at all.
 static int
@@ -98,42 +103,48 @@ consolewrite(struct file *f, int user, uint64 src, int n)
 
   if(n < 0)
     return -1;
+  acquiresleep(&writelock);
   while(done < n){
     int m = n - done;
     if(m > (int)sizeof(chunk))
       m = sizeof(chunk);
     if(either_copyin(chunk, user, src + done, m) < 0)
       break;
-    for(int i = 0; i < m; i++)
-      uartputc(chunk[i]);
+    uartwrite(chunk, m);
     done += m;
   }
+  releasesleep(&writelock);
   return (done == 0 && n > 0) ? -1 : done;
 }
 
 // Called by uartintr() for each byte typed: edit the current line, echo,
-// and wake readers when a line is finished.
+// and wake readers when a line is finished. The echo is written after
+// cons.lock is released, so that readers never wait for the UART.
+// (Only one CPU at a time handles the UART's interrupt, so echoes stay in
+// the order the bytes came.)
 void
 consoleintr(int c)
 {
   int dump = 0;
+  int erase = 0;     // characters to erase on the screen
+  int echo = -1;     // character to show, if any
 
   acquire(&cons.lock);
   switch(c){
   case CTRL('P'):
-    dump = 1;   // after releasing cons.lock: procdump() prints a lot
+    dump = 1;
     break;
   case CTRL('U'):
     while(cons.e != cons.w && cons.buf[(cons.e - 1) % INPUT_BUF_SIZE] != '\n'){
       cons.e--;
-      consputc(BACKSPACE);
+      erase++;
     }
     break;
   case '\b':
   case 0x7f:
     if(cons.e != cons.w){
       cons.e--;
-      consputc(BACKSPACE);
+      erase++;
     }
     break;
   default:
@@ -142,7 +153,7 @@ consoleintr(int c)
     if(c == '\r')
       c = '\n';
     if(c != CTRL('D'))
-      consputc(c);
+      echo = c;
     cons.buf[cons.e++ % INPUT_BUF_SIZE] = c;
     if(c == '\n' || c == CTRL('D') || cons.e - cons.r == INPUT_BUF_SIZE){
       // Hand the line to readers.
@@ -153,6 +164,10 @@ consoleintr(int c)
   }
   release(&cons.lock);
 
+  for(; erase > 0; erase--)
+    consputc(BACKSPACE);
+  if(echo >= 0)
+    consputc(echo);
   if(dump)
     procdump();
 }
@@ -161,6 +176,7 @@ void
 consoleinit(void)
 {
   initlock(&cons.lock, "cons");
+  initsleeplock(&writelock, "console");
   uartinit();
   devsw[CONSOLE].read = consoleread;
   devsw[CONSOLE].write = consolewrite;

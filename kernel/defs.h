@@ -141,6 +141,9 @@ struct heldlock;
 void            lockhook_wait(struct lockattempt *a);
 void            lockhook_acquired(struct lockattempt *a);
 void            lockhook_release(struct lockinfo *lk, int shared);
+void            lockhook_sleep(struct lockinfo *lk);
+void            lockhook_userret(void);
+void            lockhook_intr(int in);
 struct heldlock* lockhook_held(int cpu, int *n);
 void            lockpanic(char *what, struct lockinfo *lk) __attribute__((noreturn));
 
@@ -203,7 +206,7 @@ void            usertrapret(void);
 // uart.c
 void            uartinit(void);
 void            uartintr(void);
-void            uartputc(int c);
+void            uartwrite(const char *src, int n);
 void            uartputc_sync(int c);
 int             uartgetc(void);
 

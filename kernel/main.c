@@ -7,6 +7,7 @@
 #include "memlayout.h"
 #include "riscv.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // Set by hart 0 once the shared kernel state is ready. Written once, read by
 // the other harts with barriers on both sides, so it needs no lock.
@@ -33,6 +34,7 @@ main(void)
     virtio_disk_init(); // the disk
     statsinit();        // the statistics device
     lockprofinit();     // the lock profiler's device
+    lockdepinit();      // the lock-order checker's device (make LOCKDEP=1)
     userinit();         // the first user process
     printf("hart 0 starting\n");
     // Everything hart 0 wrote above must be visible before the flag is.

@@ -446,9 +446,15 @@ scheduler(void)
   for(;;){
     int found = 0;
 
-    // Interrupts on while searching: if every process is waiting for a
-    // device, only the device's interrupt can make one runnable.
+    // Take the interrupts that are pending: if every process is waiting
+    // for a device, only the device's interrupt can make one runnable.
+    // Then look with interrupts off, so that none can come between the
+    // look and the wfi below: one that makes a process runnable after the
+    // look would otherwise leave it waiting for the next timer tick while
+    // this hart sleeps. wfi wakes up on a pending interrupt even with
+    // interrupts off, and the next round takes it.
     intr_on();
+    intr_off();
 
     for(struct proc *p = proc; p < &proc[NPROC]; p++){
       // Look before locking: most slots are not runnable, and taking every
@@ -517,6 +523,8 @@ sleep(void *chan, struct spinlock *lk)
 {
   struct proc *p = myproc();
 
+  lockhook_sleep(&lk->info);
+
   // Marked SLEEPING before lk is released: a waker holds lk when it calls
   // wakeup(), so it sees us asleep, even in its look without p->lock.
   // And we hold p->lock until sched() is done with us, so its wakeup waits
@@ -566,7 +574,7 @@ kill(int pid)
   for(struct proc *p = proc; p < &proc[NPROC]; p++){
     acquire(&p->lock);
     if(p->pid == pid && p->state != UNUSED){
-      p->killed = 1;
+      setkilled(p);
       // Get it out of sleep() so that it notices.
       if(p->state == SLEEPING)
         p->state = RUNNABLE;
@@ -578,21 +586,21 @@ kill(int pid)
   return -1;
 }
 
+// killed is a flag that goes from 0 to 1 once in a process's life (freeproc
+// clears it for the next one), so it is set and read with single atomic
+// accesses, without p->lock: every system call and trap reads it, and
+// taking the lock there made processes on other CPUs wait (the scheduler
+// and wakeup take p->lock too).
 void
 setkilled(struct proc *p)
 {
-  acquire(&p->lock);
-  p->killed = 1;
-  release(&p->lock);
+  __atomic_store_n(&p->killed, 1, __ATOMIC_RELAXED);
 }
 
 int
 killed(struct proc *p)
 {
-  acquire(&p->lock);
-  int k = p->killed;
-  release(&p->lock);
-  return k;
+  return __atomic_load_n(&p->killed, __ATOMIC_RELAXED);
 }
 
 // Copy len bytes to dst, a user address of the current process if

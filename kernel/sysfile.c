@@ -12,6 +12,7 @@
 #include "file.h"
 #include "fcntl.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // The largest link count a short can hold.
 #define MAXNLINK 32767
@@ -145,7 +146,8 @@ sys_link(void)
 
   if((dp = nameiparent(new, name)) != 0){
     ilock(dp);
-    if(dp->dev == ip->dev && dirlink(dp, name, ip->inum) == 0){
+    // Not into a removed directory (see create).
+    if(dp->dev == ip->dev && dp->nlink > 0 && dirlink(dp, name, ip->inum) == 0){
       iunlockput(dp);
       iput(ip);
       end_op();
@@ -202,6 +204,9 @@ sys_unlink(void)
     end_op();
     return -1;
   }
+  // An entry's inode is locked inside its directory's, never the other
+  // way round ("." and ".." are refused above).
+  lockdep_nest(&dp->lock.info);
   ilock(ip);
   if(ip->nlink < 1)
     panic("unlink: nlink < 1");
@@ -241,6 +246,12 @@ create(char *path, short type, short major, short minor)
   if((dp = nameiparent(path, name)) == 0)
     return 0;
   ilock(dp);
+  // A removed directory takes no new entries: it is freed when its last
+  // reference goes, and what was named only in it would be lost for good.
+  if(dp->nlink < 1){
+    iunlockput(dp);
+    return 0;
+  }
 
   if((ip = dirlookup(dp, name, 0)) != 0){
     // Unlock dp first: ip may be dp itself (".") or its parent ("..").
@@ -256,6 +267,8 @@ create(char *path, short type, short major, short minor)
     iunlockput(dp);
     return 0;
   }
+  // The new inode is locked inside its directory's, as in unlink.
+  lockdep_nest(&dp->lock.info);
   ilock(ip);
   ip->major = major;
   ip->minor = minor;

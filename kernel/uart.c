@@ -1,11 +1,11 @@
 // Driver for the 16550 UART that QEMU's virt machine puts at UART0: the
 // console's serial line.
 //
-// Output goes two ways. uartputc() queues a byte in a ring buffer that the
-// transmit interrupt drains, sleeping while the ring is full; console writes
-// from processes use it. uartputc_sync() waits on the hardware with
-// interrupts off; printf and the console's echo use it, since they may run
-// in interrupt handlers or with locks held where sleeping is impossible.
+// Output goes two ways. uartwrite() queues bytes in a ring buffer, sleeping
+// while the ring is full; console writes from processes use it.
+// uartputc_sync() waits on the hardware with interrupts off; printf and the
+// console's echo use it, since they may run in interrupt handlers or with
+// locks held where sleeping is impossible.
 
 #include "types.h"
 #include "param.h"
@@ -56,15 +56,28 @@ writereg(int r, uchar v)
   *reg(r) = v;
 }
 
-// Bytes queued by uartputc() for the transmitter. tx_lock protects tx_buf,
-// tx_head and tx_tail. tx_head counts bytes ever queued and tx_tail bytes
-// ever sent, so the ring holds tx_head - tx_tail bytes; writers that find
-// it full sleep on &tx_tail.
-#define TX_BUF_SIZE 32
-static struct spinlock tx_lock;
-static char tx_buf[TX_BUF_SIZE];
-static uint64 tx_head;
-static uint64 tx_tail;
+// Bytes queued by uartwrite() for the transmitter, in a ring. tx.lock
+// protects every field: head counts bytes ever queued and tail bytes ever
+// handed to the UART, so the ring holds buf[tail..head) (modulo its size).
+// Writers that find it full sleep on &tx.tail.
+//
+// One CPU at a time, the drainer (draining is set), moves bytes from the
+// ring to the UART, and it does so without holding tx.lock: the UART is
+// slow (under QEMU each byte is a write to the host), and other CPUs must
+// be able to queue bytes meanwhile instead of spinning. The bytes it sends
+// stay in the ring until it advances tail, so no writer overwrites them.
+// Whenever the ring is not empty, a drainer is at work or the UART is busy
+// and its transmit interrupt will start one (uartdrain).
+#define TX_BUF_SIZE 512
+static struct {
+  struct spinlock lock;
+  char buf[TX_BUF_SIZE];
+  uint64 head;
+  uint64 tail;
+  int draining;
+} tx;
+
+static void uartdrain(void);
 
 void
 uartinit(void)
@@ -79,36 +92,61 @@ uartinit(void)
   writereg(FCR, FCR_FIFO_ENABLE | FCR_FIFO_CLEAR);
   writereg(IER, IER_RX_ENABLE | IER_TX_ENABLE);
 
-  initlock(&tx_lock, "uart");
+  initlock(&tx.lock, "uart");
 }
 
-// Move queued bytes to the hardware for as long as it takes them.
-// The transmit interrupt calls us again when it wants more.
-// Caller holds tx_lock.
-static void
-uartstart(void)
+// Queue the n bytes at src for output, sleeping while the ring is full,
+// and see that they are sent. Process context only.
+void
+uartwrite(const char *src, int n)
 {
-  while(tx_tail != tx_head && (readreg(LSR) & LSR_TX_IDLE)){
-    writereg(THR, tx_buf[tx_tail % TX_BUF_SIZE]);
-    tx_tail++;
-    wakeup(&tx_tail);   // room for uartputc()
+  while(n > 0){
+    acquire(&tx.lock);
+    // After a panic only the panicking CPU's message may reach the line.
+    while(panicked)
+      ;
+    while(tx.head - tx.tail == TX_BUF_SIZE)
+      sleep(&tx.tail, &tx.lock);
+    int m = 0;
+    for(; m < n && tx.head - tx.tail < TX_BUF_SIZE; m++)
+      tx.buf[tx.head++ % TX_BUF_SIZE] = src[m];
+    release(&tx.lock);
+    src += m;
+    n -= m;
+    uartdrain();
   }
 }
 
-// Queue c for output, sleeping while the ring is full. Process context only.
-void
-uartputc(int c)
+// Move queued bytes to the UART until the ring is empty or the UART is
+// busy, unless another CPU is doing it already.
+static void
+uartdrain(void)
 {
-  acquire(&tx_lock);
-  // After a panic only the panicking CPU's message may reach the line.
-  while(panicked)
-    ;
-  while(tx_head - tx_tail == TX_BUF_SIZE)
-    sleep(&tx_tail, &tx_lock);
-  tx_buf[tx_head % TX_BUF_SIZE] = c;
-  tx_head++;
-  uartstart();
-  release(&tx_lock);
+  acquire(&tx.lock);
+  if(tx.draining){
+    release(&tx.lock);
+    return;
+  }
+  tx.draining = 1;
+  // Looking at the UART while holding the lock, and giving up draining in
+  // the same critical section, means that a UART found busy here will
+  // interrupt later and find draining clear.
+  while(tx.tail != tx.head && (readreg(LSR) & LSR_TX_IDLE)){
+    uint64 from = tx.tail, to = tx.head;
+    release(&tx.lock);
+
+    uint64 sent = from;
+    while(sent != to && (readreg(LSR) & LSR_TX_IDLE)){
+      writereg(THR, tx.buf[sent % TX_BUF_SIZE]);
+      sent++;
+    }
+
+    acquire(&tx.lock);
+    tx.tail = sent;
+    wakeup(&tx.tail);   // room for uartwrite()
+  }
+  tx.draining = 0;
+  release(&tx.lock);
 }
 
 // Write c straight to the hardware, busy-waiting for room. Safe anywhere:
@@ -143,7 +181,5 @@ uartintr(void)
   while((c = uartgetc()) != -1)
     consoleintr(c);
 
-  acquire(&tx_lock);
-  uartstart();
-  release(&tx_lock);
+  uartdrain();
 }

@@ -6,10 +6,11 @@
 #include "kernel/fcntl.h"
 #include "user/user.h"
 
-// Device major numbers (ABI.md; kernel/file.h is kernel-only).
+// Device major numbers (docs/ABI.md; kernel/file.h is kernel-only).
 #define CONSOLE     1
 #define STATISTICS  2
 #define LOCKSTAT    3
+#define LOCKORDER   4   // only kernels built with make LOCKDEP=1 have it
 
 static char *shargv[] = { "sh", 0 };
 
@@ -36,6 +37,7 @@ main(void)
   dup(0);
   makedev("statistics", STATISTICS);
   makedev("lockprof", LOCKSTAT);
+  makedev("lockorder", LOCKORDER);
 
   for(;;){
     printf("init: starting sh\n");
