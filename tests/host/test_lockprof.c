@@ -55,7 +55,8 @@ static struct lockprofsum want;
 static void
 acquired(int cpu, uint64 spins, uint64 wait, uint64 pc, uint64 holderpc)
 {
-  struct lockattempt a = { &lk, 0, pc, spins, 1000 * SEC, holderpc };
+  struct lockattempt a = { .lock = &lk, .pc = pc, .spins = spins, .waitstart = 1000 * SEC,
+                           .holderpc = holderpc };
 
   shim_setcpu(cpu);
   lockprof_acquired(&a, 1000 * SEC + wait);
