@@ -1,5 +1,5 @@
-// The lock profiler's device (major LOCKSTAT, the file /lockprof): its report, and
-// its switch. The user program lockstat turns the report into a table.
+// The lock profiler's device (major LOCKSTAT, the file /lockprof): its
+// report, and its switch. The user program lockstat makes a table of it.
 //
 // Writing "on" or "off" switches profiling; "reset" starts counting from
 // zero (a trailing newline is allowed, so `echo reset > lockprof` works).
@@ -13,15 +13,17 @@
 //   spin proc: acquired 4711 contended 29 waits 5821 bounces 1310
 //     wait-min 0 wait-max 81200 wait-total 312400
 //     holds 4711 hold-min 100 hold-max 95300 hold-total 2291400
-//     waiter 21 sleep+0x3c             (where the waiter called acquire)
-//     holder 17 scheduler+0x52         (where the holder it waited for had)
+//     waiter 21 sleep+0x3c        (where 21 of the waiters called acquire)
 //     waiter 8 (other sites)
+//     holder 17 scheduler+0x52    (where the holder they waited for took it)
+//     holder 12 (other sites)
 //   sleep inode: acquired ...
 //   total-wait-ns 1520300
 //
-// except that each class's numbers are on one line (wrapped here to fit).
-// waits counts failed tries for spinlocks and sleeps for sleep locks;
-// "(other sites)" counts contentions at sites not listed.
+// except that each class's numbers are on one line (wrapped here to fit),
+// and the sites are indented by two spaces, with nothing after them. waits
+// counts failed tries for spinlocks and sleeps for sleep locks; "(other
+// sites)" counts the contentions at sites not listed.
 //
 // Each open for reading takes its own snapshot of the report, so that
 // every read of an open file sees the same report, whatever pieces it is
