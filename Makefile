@@ -103,6 +103,8 @@ OBJS = \
   $O/rwspinlock.o \
   $O/lockstat.o \
   $O/lockhook.o \
+  $O/lockprof.o \
+  $O/lockprofdev.o \
   $O/sleeplock.o \
   $(KALLOC_OBJ_$(KALLOC)) \
   $O/physmem.o \
@@ -183,6 +185,9 @@ $U/%.o: $U/%.S
 $U/_%: $U/%.o $(ULIB) $U/user.ld
 	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $(filter %.o,$^)
 
+# Programs that read the lock profiler's report share its parser.
+$U/_lockstat $U/_lockstattest: $U/lockreport.o
+
 # Programs that share code: the rule above links every object they depend on.
 # kalloctest and bcachetest share how they measure tot= (lockmeasure.c); the
 # crash test's workload and its checker share the workload's script.
@@ -211,6 +216,8 @@ UPROGS = \
   $U/_abitest \
   $U/_stats \
   $U/_statstest \
+  $U/_lockstat \
+  $U/_lockstattest \
   $U/_kalloctest \
   $U/_bcachetest \
   $U/_usertests \
@@ -299,6 +306,12 @@ bench-kalloc: all
 bench-bcache: all
 	python3 tools/bench.py bcache
 
+# Both benchmarks under lockstat, several boots per point, where the locks
+# wait, and what profiling costs: docs/bench.md, with plots by gnuplot.
+bench: all
+	tools/deps.sh plot
+	python3 tools/bench.py all
+
 # usertests -q's time with and without the lock-order checker.
 bench-lockdep: all
 	python3 tools/lockdep.py bench
@@ -316,4 +329,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kernelpath qemu qemu-gdb test crashtest host-test bench-host grade stress bench-kalloc \
-  bench-bcache bench-lockdep lock-graph clean FORCE
+  bench-bcache bench bench-lockdep lock-graph clean FORCE

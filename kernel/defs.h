@@ -97,6 +97,7 @@ int             pipewrite(struct pipe *pi, uint64 src, int n);
 
 // printf.c
 int             printf(char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int             snprintf(char *buf, int size, char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void            panic(char *s) __attribute__((noreturn));
 void            printfinit(void);
 void            printlock_acquire(void);
@@ -153,6 +154,19 @@ void            lockhook_intr(int in);
 struct heldlock* lockhook_held(int cpu, int *n);
 void            lockpanic(char *what, struct lockinfo *lk) __attribute__((noreturn));
 
+// lockprof.c
+struct lockprofsum;
+void            lockprof_acquired(struct lockattempt *a, uint64 now);
+void            lockprof_release(struct lockinfo *lk, uint64 since);
+void            lockprof_enable(int on);
+int             lockprof_enabled(void);
+void            lockprof_reset(void);
+uint64          lockprof_resettime(void);
+void            lockprof_sum(int class, struct lockprofsum *s);
+
+// lockprofdev.c
+void            lockprofinit(void);
+
 // lockstat.c
 void            lockregister(struct lockinfo *lk, char *name, int kind);
 char*           lockclassname(int c, int *kind);
@@ -205,6 +219,7 @@ uint            uptime(void);
 int             ticksleep(uint n);
 
 // trap.c
+#define TIMEBASE_HZ 10000000    // the time CSR's rate on QEMU's virt machine
 uint64          nsecs(void);
 void            trapinithart(void);
 void            usertrapret(void);

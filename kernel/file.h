@@ -47,4 +47,5 @@ extern struct devsw devsw[];
 
 #define CONSOLE     1
 #define STATISTICS  2
+#define LOCKSTAT    3   // the lock profiler (lockprofdev.c)
 #define LOCKORDER   4   // /lockorder, the lock-order checker (make LOCKDEP=1)

@@ -42,6 +42,7 @@ lockhook_acquired(struct lockattempt *a)
   struct lockinfo *lk = a->lock;
   uint64 now = nsecs();
 
+  lockprof_acquired(a, now);   // before lastcpu changes: it counts bounces
   if(a->shared){
     __atomic_add_fetch(&lk->nspin, a->spins, __ATOMIC_RELAXED);
     __atomic_add_fetch(&lk->nacquire, 1, __ATOMIC_RELAXED);
@@ -68,13 +69,16 @@ void
 lockhook_release(struct lockinfo *lk, int shared)
 {
   lockdep_release(lk, shared);
-  if(lk->kind != LOCK_SLEEP){
+  if(lk->kind == LOCK_SLEEP){
+    lockprof_release(lk, lk->since);
+  } else {
     struct heldlocks *h = &held[cpuid()];
     // Usually the innermost; find it and close the gap.
     int i = (h->n < NHELD ? h->n : NHELD) - 1;
     while(i >= 0 && h->lock[i].lock != lk)
       i--;
     if(i >= 0){
+      lockprof_release(lk, h->lock[i].since);
       for(; i + 1 < h->n && i + 1 < NHELD; i++)
         h->lock[i] = h->lock[i + 1];
     }

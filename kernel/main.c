@@ -37,6 +37,7 @@ main(void)
     fileinit();         // file table
     virtio_disk_init(); // the disk
     statsinit();        // the statistics device
+    lockprofinit();     // the lock profiler's device
     lockdepinit();      // the lock-order checker's device (make LOCKDEP=1)
     rwlktestinit();     // the read-write lock self-test
     userinit();         // the first user process

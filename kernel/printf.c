@@ -1,4 +1,5 @@
-// Formatted output to the console for the kernel, and panic().
+// Formatted output for the kernel: to the console (printf) or into a
+// buffer (snprintf); and panic().
 
 #include <stdarg.h>
 
@@ -22,12 +23,31 @@ volatile int panicked;
 
 static const char digits[] = "0123456789abcdef";
 
+// Where formatted output goes: the console (buf 0), or buf, which holds
+// size bytes and gets as much as fits, NUL-terminated. len counts every
+// character produced, stored or not.
+struct out {
+  char *buf;
+  int size;
+  int len;
+};
+
+static void
+outc(struct out *o, char c)
+{
+  if(o->buf == 0)
+    consputc(c);
+  else if(o->len < o->size - 1)
+    o->buf[o->len] = c;
+  o->len++;
+}
+
 // Print x in the given base; a signed conversion passes sgn != 0.
-static int
-printnum(uint64 x, int base, int sgn)
+static void
+printnum(struct out *o, uint64 x, int base, int sgn)
 {
   char buf[24];   // 2^64 has 20 decimal digits, plus the sign
-  int i = 0, n;
+  int i = 0;
 
   if(sgn && (long long)x < 0)
     x = -x;   // unsigned negation: well defined even for the most negative value
@@ -39,32 +59,26 @@ printnum(uint64 x, int base, int sgn)
   } while(x != 0);
   if(sgn)
     buf[i++] = '-';
-  n = i;
   while(i > 0)
-    consputc(buf[--i]);
-  return n;
+    outc(o, buf[--i]);
 }
 
-static int
-printstr(const char *s)
+static void
+printstr(struct out *o, const char *s)
 {
-  int n = 0;
-
   if(s == 0)
     s = "(null)";
-  for(; *s; s++, n++)
-    consputc(*s);
-  return n;
+  for(; *s; s++)
+    outc(o, *s);
 }
 
-// Handle one conversion; fmt points just after its '%'. Returns the
-// characters printed and sets *endp just past the conversion.
-static int
-convert(const char *fmt, const char **endp, va_list *ap)
+// Handle one conversion; fmt points just after its '%'. Sets *endp just
+// past the conversion.
+static void
+convert(struct out *o, const char *fmt, const char **endp, va_list *ap)
 {
   const char *spec = fmt;
   int longs = 0;   // number of 'l' modifiers: 0 int, 1 long, 2 long long
-  int n;
 
   while(*fmt == 'l' && longs < 2){
     longs++;
@@ -74,33 +88,48 @@ convert(const char *fmt, const char **endp, va_list *ap)
 
   switch(*fmt){
   case 'd':
-    return printnum(longs ? va_arg(*ap, long long) : va_arg(*ap, int), 10, 1);
+    printnum(o, longs ? va_arg(*ap, long long) : va_arg(*ap, int), 10, 1);
+    break;
   case 'u':
-    return printnum(longs ? va_arg(*ap, uint64) : va_arg(*ap, uint), 10, 0);
+    printnum(o, longs ? va_arg(*ap, uint64) : va_arg(*ap, uint), 10, 0);
+    break;
   case 'x':
-    return printnum(longs ? va_arg(*ap, uint64) : va_arg(*ap, uint), 16, 0);
+    printnum(o, longs ? va_arg(*ap, uint64) : va_arg(*ap, uint), 16, 0);
+    break;
   case 'p': {
     uint64 p = (uint64)va_arg(*ap, void *);
-    consputc('0');
-    consputc('x');
+    outc(o, '0');
+    outc(o, 'x');
     for(int shift = 60; shift >= 0; shift -= 4)
-      consputc(digits[(p >> shift) & 0xf]);
-    return 18;
+      outc(o, digits[(p >> shift) & 0xf]);
+    break;
   }
   case 's':
-    return printstr(va_arg(*ap, char *));
+    printstr(o, va_arg(*ap, char *));
+    break;
   case 'c':
-    consputc(va_arg(*ap, int));
-    return 1;
+    outc(o, va_arg(*ap, int));
+    break;
   case '%':
-    consputc('%');
-    return 1;
+    outc(o, '%');
+    break;
   default:
     // Unknown (or cut off by the end of fmt): show it as written.
-    consputc('%');
-    for(n = 1; spec < *endp; spec++, n++)
-      consputc(*spec);
-    return n;
+    outc(o, '%');
+    for(; spec < *endp; spec++)
+      outc(o, *spec);
+    break;
+  }
+}
+
+static void
+format(struct out *o, const char *fmt, va_list *ap)
+{
+  while(*fmt){
+    if(*fmt != '%')
+      outc(o, *fmt++);
+    else
+      convert(o, fmt + 1, &fmt, ap);
   }
 }
 
@@ -110,27 +139,33 @@ int
 printf(char *fmt, ...)
 {
   va_list ap;
-  int n = 0;
+  struct out o = { 0, 0, 0 };
   int locked = !panicking;
-  const char *s = fmt;
 
   if(locked)
     acquire(&printlock);
-
   va_start(ap, fmt);
-  while(*s){
-    if(*s != '%'){
-      consputc(*s++);
-      n++;
-    } else {
-      n += convert(s + 1, &s, &ap);
-    }
-  }
+  format(&o, fmt, &ap);
   va_end(ap);
-
   if(locked)
     release(&printlock);
-  return n;
+  return o.len;
+}
+
+// Like printf, into buf, which holds size bytes: as much as fits, always
+// NUL-terminated (if size > 0). Returns the length the whole text has.
+int
+snprintf(char *buf, int size, char *fmt, ...)
+{
+  va_list ap;
+  struct out o = { buf, size, 0 };
+
+  va_start(ap, fmt);
+  format(&o, fmt, &ap);
+  va_end(ap);
+  if(size > 0)
+    buf[o.len < size ? o.len : size - 1] = 0;
+  return o.len;
 }
 
 // The UART's drainer (uart.c) holds printlock while it writes a batch of

@@ -18,9 +18,6 @@ void kernelvec(void);                              // kernelvec.S
 #define SCAUSE_EXTERNAL       (SCAUSE_INTR | 9)
 #define SCAUSE_ECALL_FROM_U   8
 
-// The time CSR counts at 10 MHz on QEMU's virt machine.
-#define TIMEBASE_HZ 10000000
-
 // Time base ticks per timer interrupt: a tenth of a second.
 #define TICK_INTERVAL (TIMEBASE_HZ / 10)
 

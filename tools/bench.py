@@ -5,17 +5,29 @@ write a table of what it measured (lock contention, acquires, time per test).
 
     tools/bench.py kalloc     -> docs/bench-kalloc.md  (KALLOC=percpu|global, kalloctest)
     tools/bench.py bcache     -> docs/bench-bcache.md  (BCACHE=bucket|global, bcachetest)
+    tools/bench.py all        -> docs/bench.md and its plots in docs/bench/ (make bench):
+                                 both benchmarks under lockstat, several boots per
+                                 point; the lock classes that wait most in
+                                 kalloctest, bcachetest and usertests -q; and what
+                                 profiling costs
 
 Times are in ticks of the guest clock (1/10 s, which QEMU takes from the
 host's clock): this machine is shared, so they vary from run to run; the
 spin counts are what the benchmark is about.
+
+Environment (all): BENCH_BOOTS boots per point (default 3), BENCH_CPUS the
+harts to try (default "1 2 3 4"), BENCH_PARTS a subset of "kalloc bcache
+lockstat cost" (default all of them), to check the benchmark quickly.
 """
 
+import collections
 import os
 import platform
 import re
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,7 +41,7 @@ BENCHES = {
                    tests=["test0", "test1", "test2", "test3"], locks="bcache",
                    out="docs/bench-bcache.md", timeout=1800),
 }
-CPUS = [1, 2, 3, 4]
+CPUS = [int(c) for c in os.environ.get("BENCH_CPUS", "1 2 3 4").split()]
 
 # The test programs print one line per test: "testN: tot growth G, T ticks".
 RESULT = re.compile(r"^(test\d+): tot growth (-?\d+), (\d+) ticks", re.M)
@@ -43,22 +55,38 @@ def acquires(out, prefix):
                if m.group(1).startswith(prefix))
 
 
-def run_one(kernel, cpus, b):
-    t0 = time.time()
+def boot_and_run(kernel, cpus, commands, timeout):
+    """Boot a fresh machine and type each command; return (output, seconds)
+    of the last one."""
     with Machine(cpus=cpus, kernel=kernel) as m:
         m.boot()
-        out = m.run(b["program"], timeout=b["timeout"])
-    wall = time.time() - t0
+        for cmd in commands:
+            t0 = time.time()
+            out = m.run(cmd, timeout=timeout)
+    return out, time.time() - t0
+
+
+def run_one(kernel, cpus, b, command=None):
+    """Run the benchmark's program (or command) on a fresh boot: its per-test
+    results, the locks' acquires, seconds, "ok" or "FAILED", and the output."""
+    out, wall = boot_and_run(kernel, cpus, [command or b["program"]], b["timeout"])
     got = {t: (int(g), int(ticks)) for t, g, ticks in RESULT.findall(out)}
     status = "ok" if not re.search(r"FAIL", out) else "FAILED"
-    return got, acquires(out, b["locks"]), wall, status
+    return got, acquires(out, b["locks"]), wall, status, out
+
+
+def qemu_version():
+    return subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
+                          text=True).stdout.split()[3]
 
 
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in BENCHES:
-        print("usage: bench.py kalloc|bcache", file=sys.stderr)
+    if len(sys.argv) != 2 or sys.argv[1] not in list(BENCHES) + ["all"]:
+        print("usage: bench.py kalloc|bcache|all", file=sys.stderr)
         return 2
     name = sys.argv[1]
+    if name == "all":
+        return bench_all()
     b = BENCHES[name]
     rows = []
     for variant in b["variants"]:
@@ -66,7 +94,7 @@ def main():
         for cpus in CPUS:
             print("== %s=%s CPUS=%d" % (b["var"], variant, cpus), flush=True)
             try:
-                got, acq, wall, status = run_one(kernel, cpus, b)
+                got, acq, wall, status, _ = run_one(kernel, cpus, b)
             except MachineError as e:
                 got, acq, wall, status = {}, 0, 0.0, "died: " + str(e).splitlines()[0]
             print("   %s %s acquires=%d wall=%.0fs %s" % (got, b["locks"], acq, wall, status),
@@ -82,8 +110,7 @@ def main():
         "",
         "Measured by `make bench-%s` (tools/bench.py) on %s, %s, %d host cores, QEMU %s."
         % (name, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count(),
-           subprocess.run(["qemu-system-riscv64", "--version"], capture_output=True,
-                          text=True).stdout.split()[3]),
+           qemu_version()),
         "`tot growth` is the growth of the statistics report's `tot=` (failed test-and-set",
         "attempts on the %s locks) during the test; ticks are 1/10 s of guest time;" % b["locks"],
         "acquires are those of the %s locks since boot, read after the run." % b["locks"],
@@ -112,6 +139,299 @@ def main():
     real = b["variants"][0]
     return 0 if all(r[5] == "ok" or (r[0] != real and r[5] == "FAILED") for r in rows) else 1
 
+
+# ---- make bench: tools/bench.py all ----
+
+BOOTS = int(os.environ.get("BENCH_BOOTS", "3"))
+PARTS = os.environ.get("BENCH_PARTS", "kalloc bcache lockstat cost").split()
+PLOTS = os.path.join(ROOT, "docs", "bench")
+TOPCPUS = 3           # where the lock classes are ranked and profiling is costed
+NTOP = 8              # lock classes shown per program
+WAITFLOOR = 0.01      # ms: where a wait of 0 is drawn on a log scale
+
+# A row of lockstat's table (times in us), and a site line under it.
+CLASSROW = re.compile(r"^(\S+(?: \[\w+\])?) +(\d+) +(\d+) +(\d+) +(\d+\.\d) +(\d+\.\d)"
+                      r" +(\d+\.\d) +(\d+\.\d)$")
+WAITER = re.compile(r"^    waiter +\d+ (\S+)")
+
+
+def lockstat_classes(out):
+    """The lock classes in lockstat's table in out, by name: acquires,
+    contentions, total and longest wait in ms, and the busiest waiter site."""
+    classes, cur = {}, None
+    for line in out.splitlines():
+        m = CLASSROW.match(line)
+        if m:
+            cur = classes[m.group(1)] = dict(
+                acquired=int(m.group(2)), contended=int(m.group(3)),
+                wait=float(m.group(5)) / 1000, waitmax=float(m.group(6)) / 1000, site="")
+            continue
+        m = WAITER.match(line)
+        if m and cur is not None and not cur["site"]:
+            cur["site"] = m.group(1)
+    return classes
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+
+def spread(v, fmt="%.0f"):
+    """The median of v, with the least and the most in brackets."""
+    if not v:
+        return "-"
+    if len(v) == 1:
+        return fmt % v[0]
+    return ("%s (%s–%s)" % (fmt, fmt, fmt)) % (median(v), min(v), max(v))
+
+
+def plot(name, script, data, height=400):
+    """Draw docs/bench/NAME.svg with gnuplot: script plots the data files
+    given as {file name: text}. Returns the plot's path from docs/."""
+    os.makedirs(PLOTS, exist_ok=True)
+    out = os.path.join(PLOTS, name + ".svg")
+    head = ('set terminal svg size 960,%d dynamic noenhanced font "sans,12" background "#ffffff"\n'
+            'set output "%s"\n' % (height, out))
+    with tempfile.TemporaryDirectory() as d:
+        for fname, text in data.items():
+            with open(os.path.join(d, fname), "w") as f:
+                f.write(text)
+        subprocess.run(["gnuplot"], input=head + script, text=True, cwd=d, check=True)
+    return "bench/%s.svg" % name
+
+
+def scaling(b, collected):
+    """Benchmark b with both variants at every CPUS, BOOTS boots each, under
+    lockstat: a table, and plots of contention and wait against CPUS. The
+    lock classes of the real variant's runs at TOPCPUS go to collected."""
+    kernels = {v: build_kernel("%s=%s" % (b["var"], v)) for v in b["variants"]}
+    runs = {}
+    # Boot by boot over every variant and CPUS, so that a slow spell of the
+    # shared machine hits them all alike.
+    for boot in range(BOOTS):
+        for cpus in CPUS:
+            for v in b["variants"]:
+                print("== %s=%s CPUS=%d boot %d of %d" % (b["var"], v, cpus, boot + 1, BOOTS),
+                      flush=True)
+                try:
+                    got, _, wall, status, out = run_one(kernels[v], cpus, b,
+                                                        "lockstat " + b["program"])
+                except MachineError as e:
+                    got, wall, status, out = {}, 0.0, "died", ""
+                    print("   died: %s" % str(e).splitlines()[0], flush=True)
+                classes = lockstat_classes(out)
+                wait = sum(c["wait"] for n, c in classes.items() if n.startswith(b["locks"]))
+                runs.setdefault((v, cpus), []).append(
+                    dict(got=got, wall=wall, status=status, wait=wait))
+                if v == b["variants"][0] and cpus == TOPCPUS and classes:
+                    collected.setdefault(b["program"], []).append(classes)
+                print("   %s, %s* wait %.1f ms, %.0f s, %s" % (got, b["locks"], wait, wall, status),
+                      flush=True)
+
+    head = [b["var"], "CPUS"] + ["%s tot growth" % t for t in b["tests"]]
+    head += ["%s* wait, ms" % b["locks"], "wall s", "results"]
+    lines = ["## %s: %s=%s against %s" % (b["program"], b["var"], b["variants"][0],
+                                          b["variants"][1]), "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    data = {}
+    for v in b["variants"]:
+        points = []
+        for cpus in CPUS:
+            rs = runs[(v, cpus)]
+            done = [r for r in rs if all(t in r["got"] for t in b["tests"])]
+            cells = [v, str(cpus)]
+            cells += [spread([r["got"][t][0] for r in done]) for t in b["tests"]]
+            cells += [spread([r["wait"] for r in done], "%.1f"), spread([r["wall"] for r in rs]),
+                      ", ".join("%d %s" % (n, st) for st, n in
+                                sorted(collections.Counter(r["status"] for r in rs).items()))]
+            lines.append("| " + " | ".join(cells) + " |")
+            if done:
+                # Log scales: zeros are drawn at the axes' floors.
+                tot = [max(1, sum(r["got"][t][0] for t in b["tests"])) for r in done]
+                wait = [max(WAITFLOOR, r["wait"]) for r in done]
+                points.append("%d %g %g %g %g %g %g" % (cpus, median(tot), min(tot), max(tot),
+                                                       median(wait), min(wait), max(wait)))
+        data[v + ".dat"] = "\n".join(points) + "\n"
+
+    def curves(cols):
+        return ", ".join('"%s.dat" using 1:%s with yerrorlines lw 2 title "%s"' % (v, cols, v)
+                         for v in b["variants"])
+    script = """set multiplot layout 1,2 title "%s: median of %d boots, bars from the least to the most"
+set xlabel "CPUS"
+set xtics 1
+set xrange [%g:%g]
+set logscale y
+set grid ytics
+set key below
+set title "contention"
+set ylabel "failed test-and-set attempts, all tests (0 drawn as 1)"
+set yrange [1:*]
+plot %s
+set title "waiting"
+set ylabel "wait on the %s* locks, ms (0 drawn as %g)"
+set yrange [%g:*]
+plot %s
+unset multiplot
+""" % (b["program"], BOOTS, min(CPUS) - 0.5, max(CPUS) + 0.5, curves("2:3:4"), b["locks"],
+       WAITFLOOR, WAITFLOOR, curves("5:6:7"))
+    svg = plot(b["program"], script, data)
+    lines += ["", "![%s: contention and wait against CPUS](%s)" % (b["program"], svg), "",
+              "`tot growth` is the growth of the statistics report's `tot=` during each test,",
+              "the wait is lockstat's total wait time of the %s* lock classes over the whole"
+              % b["locks"],
+              "run. `FAILED` is expected of the single-lock baseline, which cannot meet the",
+              "tests' contention limits.", ""]
+    ok = all(r["status"] == "ok" for r in sum((runs[(b["variants"][0], c)] for c in CPUS), []))
+    return lines, ok
+
+
+def topclasses(collected):
+    """The lock classes that waited longest in kalloctest, bcachetest and
+    usertests -q at TOPCPUS, on the default kernel: tables, and a plot."""
+    kernel = build_kernel()
+    lines = ["## Where the locks wait: lockstat at CPUS=%d" % TOPCPUS, "",
+             "The lock classes (at most %d) with the longest total wait, median over %d boots,"
+             % (NTOP, BOOTS),
+             "while each program ran under `lockstat`, with the call site where most of their",
+             "waiters waited.", ""]
+    data, panels, ok = {}, [], True
+    for prog in ("kalloctest", "bcachetest", "usertests -q"):
+        while len(collected.get(prog, [])) < BOOTS:
+            print("== lockstat %s CPUS=%d boot %d of %d" % (prog, TOPCPUS,
+                  len(collected.get(prog, [])) + 1, BOOTS), flush=True)
+            try:
+                out, _ = boot_and_run(kernel, TOPCPUS, ["lockstat " + prog], 1800)
+            except MachineError as e:
+                print("   died: %s" % str(e).splitlines()[0], flush=True)
+                out, ok = "", False
+            ok = ok and not re.search(r"FAIL", out)
+            collected.setdefault(prog, []).append(lockstat_classes(out))
+        runs = collected[prog]
+        names = set().union(*runs)
+        wait = {n: [r[n]["wait"] if n in r else 0.0 for r in runs] for n in names}
+        top = [n for n in sorted(names, key=lambda n: -median(wait[n]))
+               if median(wait[n]) > 0][:NTOP]
+        lines += ["### %s" % prog, "",
+                  "| class | wait, ms | longest wait, ms | contended | acquired | busiest waiter site |",
+                  "|---|---|---|---|---|---|"]
+        rows = []
+        for n in top:
+            got = [r[n] for r in runs if n in r]
+            sites = collections.Counter(c["site"] for c in got if c["site"])
+            lines.append("| %s | %s | %s | %s | %s | %s |" % (
+                n, spread(wait[n], "%.1f"), spread([c["waitmax"] for c in got], "%.1f"),
+                spread([c["contended"] for c in got]), spread([c["acquired"] for c in got]),
+                sites.most_common(1)[0][0] if sites else "-"))
+            rows.append('"%s" %g %g %g' % (n, median(wait[n]), min(wait[n]), max(wait[n])))
+        if not rows:
+            lines += ["| no class waited | | | | | |", ""]
+            continue
+        lines.append("")
+        fname = prog.split()[0] + ".dat"
+        data[fname] = "\n".join(rows) + "\n"
+        panels.append('set title "%s"\nplot "%s" using 0:2:xtic(1) with boxes notitle, '
+                      '"" using 0:2:3:4 with yerrorbars lc rgb "black" pt -1 notitle' % (prog, fname))
+    script = """set multiplot layout 3,1 title "lock classes with the longest wait at CPUS=%d, median of %d boots"
+set style fill solid 0.5 border -1
+set boxwidth 0.6
+set xtics scale 0 font ",10"
+set yrange [0:*]
+set grid ytics
+set ylabel "total wait, ms"
+%s
+unset multiplot
+""" % (TOPCPUS, BOOTS, "\n".join(panels))
+    svg = plot("lockclasses", script, data, height=1000)
+    lines += ["![lock classes with the longest wait](%s)" % svg, ""]
+    return lines, ok
+
+
+def cost():
+    """Wall time of kalloctest and usertests -q with profiling off and on.
+    Each time two machines at TOPCPUS run the program side by side, one with
+    profiling off and one with it on, so that whatever else the shared host
+    does slows both alike; the ratio is taken pair by pair."""
+    kernel = build_kernel()
+    lines = ["## What profiling costs", "",
+             "Wall time of each program on two fresh boots at CPUS=%d running side by side, one"
+             % TOPCPUS,
+             "after `lockstat -s off` and one after `lockstat -s on`, %d times; the ratio is"
+             % BOOTS,
+             "taken pair by pair. Side by side, the two share the host, so each runs slower",
+             "than alone, but alike.",
+             "", "| program | off, s | on, s | on / off |", "|---|---|---|---|"]
+    ok = True
+    # A run counts if the program ran to its end: kalloctest's test3 may
+    # fail its contention limit on a loaded host, which changes no timing.
+    for prog, done in (("kalloctest", r"^test3 (OK|FAILED: tot grew by)"),
+                       ("usertests -q", r"^ALL TESTS PASSED$")):
+        walls = {"off": [], "on": []}
+        ratios = []
+        for boot in range(BOOTS):
+            print("== %s, profiling off and on side by side, %d of %d" % (prog, boot + 1, BOOTS),
+                  flush=True)
+            got = {}
+
+            def run(state):
+                try:
+                    got[state] = boot_and_run(kernel, TOPCPUS, ["lockstat -s " + state, prog],
+                                              1800)
+                except MachineError as e:
+                    print("   %s died: %s" % (state, str(e).splitlines()[0]), flush=True)
+            threads = [threading.Thread(target=run, args=(st,)) for st in ("off", "on")]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            if len(got) < 2 or not all(re.search(done, out, re.M) for out, _ in got.values()):
+                print("   a run did not finish", flush=True)
+                ok = False
+                continue
+            for state in got:
+                walls[state].append(got[state][1])
+            ratios.append(got["on"][1] / got["off"][1])
+            print("   off %.1f s, on %.1f s" % (got["off"][1], got["on"][1]), flush=True)
+        lines.append("| %s | %s | %s | %s |" % (prog, spread(walls["off"], "%.1f"),
+                                                spread(walls["on"], "%.1f"),
+                                                spread(ratios, "%.3f")))
+    lines.append("")
+    return lines, ok
+
+
+def bench_all():
+    t0 = time.time()
+    body, ok, collected = [], True, {}
+    for part in ("kalloc", "bcache"):
+        if part in PARTS:
+            lines, good = scaling(BENCHES[part], collected)
+            body, ok = body + lines, ok and good
+    if "lockstat" in PARTS:
+        lines, good = topclasses(collected)
+        body, ok = body + lines, ok and good
+    if "cost" in PARTS:
+        lines, good = cost()
+        body, ok = body + lines, ok and good
+    head = [
+        "# Benchmarks: scaling of the allocator and the cache, where locks wait, "
+        "what profiling costs",
+        "",
+        "Measured by `make bench` (tools/bench.py all) on %s, %s, %d host cores, QEMU %s,"
+        % (time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count(), qemu_version()),
+        "in %.0f minutes: BENCH_BOOTS=%d, BENCH_CPUS=\"%s\", BENCH_PARTS=\"%s\"."
+        % ((time.time() - t0) / 60, BOOTS, " ".join(map(str, CPUS)), " ".join(PARTS)),
+        "Each figure is the median of the boots, with the least and the most in brackets.",
+        "QEMU emulates every hart on the host's %d cores, which other work shares: a hart"
+        % os.cpu_count(),
+        "the host deschedules while it holds a lock makes the others wait, so contention",
+        "and times vary from boot to boot.",
+        "",
+    ]
+    text = "\n".join(head + body)
+    with open(os.path.join(ROOT, "docs", "bench.md"), "w") as f:
+        f.write(text)
+    print(text)
+    return 0 if ok else 1
 
 if __name__ == "__main__":
     sys.exit(main())

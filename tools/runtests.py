@@ -177,6 +177,23 @@ SESSIONS = [
     Session("stats-cpus3", 3, [
         ("statstest", "statstest", 300, both(has(r"^statstest OK$"), lacks_failures)),
     ]),
+    Session("lockstat-cpus3", 3, [
+        ("lockstattest", "lockstattest", 600,
+         both(has(r"^lockstattest OK$"), lacks_failures,
+              lambda o: "contention checks skipped" if "skipped" in o else None)),
+        ("lockstat-cmd", "lockstat -n 5 forktest", 120,
+         has(r"^fork test OK$", r"^lockstat: \d+\.\d+ s since the last reset, profiling on",
+             r"^total wait of all lock classes: \d+\.\d us$", r"^class +acquired +contended",
+             r"^proc +\d+ +\d+ +\d+ +\d+\.\d")),
+        ("lockstat-class", "lockstat -c proc", 30,
+         has(r"^class proc \(spin lock\)$", r"^  acquired \d+ times", r"^  held \d+ times")),
+        ("lockstat-usage", "lockstat -n; lockstat -c nosuchlock", 30,
+         has(r"^usage: lockstat", r"no class nosuchlock")),
+    ]),
+    Session("lockstat-cpus1", 1, [
+        ("lockstattest", "lockstattest", 600,
+         both(has(r"^lockstattest OK$", r"contention checks skipped"), lacks_failures)),
+    ]),
     Session("locks-cpus3", 3, [
         ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3", "test4")),
         ("bcachetest", "bcachetest", 1200, correct("test0", "test1", "test2", "test3")),

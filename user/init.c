@@ -9,6 +9,7 @@
 // Device major numbers (docs/ABI.md; kernel/file.h is kernel-only).
 #define CONSOLE     1
 #define STATISTICS  2
+#define LOCKSTAT    3
 #define LOCKORDER   4   // only kernels built with make LOCKDEP=1 have it
 
 static char *shargv[] = { "sh", 0 };
@@ -35,6 +36,7 @@ main(void)
   dup(0);
   dup(0);
   makedev("statistics", STATISTICS);
+  makedev("lockprof", LOCKSTAT);
   makedev("lockorder", LOCKORDER);
 
   for(;;){

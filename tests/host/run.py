@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
 (and their single-lock baselines), of kernel/rwspinlock.c, of the
-statistics report (kernel/lockstat.c) and of the lock-order checker's graph
+statistics report (kernel/lockstat.c), of the lock profiler
+(kernel/lockprof.c) and of the lock-order checker's graph
 (kernel/lockgraph.c), compiled unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
@@ -35,10 +36,11 @@ MODULES = {
     "rwlock": {"rw": ["kernel/rwspinlock.c"], "unfair": ["tests/host/rwlock_unfair.c"]},
     "lockgraph": {"graph": ["kernel/lockgraph.c"]},
     "lockstat": {"report": []},
+    "lockprof": {"kernel": []},   # lockprof.c is in COMMON
 }
 # The graph is tested on 1000 lock classes (the kernel has 128).
 MODULE_FLAGS = {"lockgraph": ["-DLOCKGRAPH_NODES=1000"]}
-COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
+COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c", "kernel/lockprof.c"]
 SANITIZERS = {
     "tsan": ["-O1", "-fsanitize=thread"],
     "asan": ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"],
@@ -63,6 +65,9 @@ TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "b
 TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
 TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
 TESTS += [("asan", "lockstat", ["report"], "largest", 1)]
+TESTS += [("tsan", "lockprof", ["kernel"], "threads", n) for n in (1, 2, 7)]
+TESTS += [("asan", "lockprof", ["kernel"], t, 1) for t in ("sums", "reset", "threads")]
+TESTS += [("asan", "lockprof", ["kernel"], "threads", 7)]
 
 TESTS += [("tsan", "rwlock", REAL["rwlock"], t, 8)
           for t in ("exclusion", "overlap", "priority", "turns", "starve")]
