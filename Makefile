@@ -112,6 +112,14 @@ all: $(KERNEL) fs.img
 
 KCFLAGS = $(CFLAGS) $(DEBUGDEFS)
 
+# Debug builds also carry a line table (tools/klines.awk), so that their
+# reports say file:line.
+ifneq ($(DEBUGNAME),)
+  LINEROWS = $(OBJDUMP) --dwarf=decodedline $L.nosyms | awk -f tools/klines.awk | sort -s -k1,1
+else
+  LINEROWS = true
+endif
+
 # The kernel carries a table of its own functions (ksym.c), so that reports
 # name code as function+offset. The table is made from a first link without
 # it; it lives in .rodata, after all the code, so adding it moves no
@@ -119,12 +127,13 @@ KCFLAGS = $(CFLAGS) $(DEBUGDEFS)
 # Intermediate files of the link below.
 L = build/link/$(KERNEL)
 
-$(KERNEL): $(OBJS) $K/kernel.ld tools/ksyms.awk
+$(KERNEL): $(OBJS) $K/kernel.ld tools/ksyms.awk tools/klines.awk
 	@mkdir -p $(dir $L)
-	awk -f tools/ksyms.awk </dev/null >$L.nosyms.S
+	{ awk -f tools/ksyms.awk; awk -v emit=1 -f tools/klines.awk; } </dev/null >$L.nosyms.S
 	$(CC) $(ASFLAGS) -c -o $L.nosyms.o $L.nosyms.S
 	$(LD) $(LDFLAGS) -T $K/kernel.ld -o $L.nosyms $(OBJS) $L.nosyms.o
-	$(NM) -n $L.nosyms | awk -f tools/ksyms.awk >$L.syms.S
+	{ $(NM) -n $L.nosyms | awk -f tools/ksyms.awk; \
+	  $(LINEROWS) | awk -v emit=1 -f tools/klines.awk; } >$L.syms.S
 	$(CC) $(ASFLAGS) -c -o $L.syms.o $L.syms.S
 	$(LD) $(LDFLAGS) -T $K/kernel.ld -o $@ $(OBJS) $L.syms.o
 	$(NM) -n $L.nosyms | grep -i ' t ' >$L.nosyms.text
