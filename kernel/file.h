@@ -46,3 +46,4 @@ extern struct devsw devsw[];
 
 #define CONSOLE     1
 #define STATISTICS  2
+#define KCSANDEV    5   // /kcsan, the race detector (make KCSAN=1; KCSAN names the build)

@@ -6,6 +6,7 @@
 #include "riscv.h"
 #include "spinlock.h"
 #include "proc.h"
+#include "kcsan.h"
 #include "defs.h"
 
 // Per-CPU state; see struct cpu for why it needs no lock.
@@ -80,7 +81,11 @@ mycpu(void)
 // back on only at the outermost pop_off, and only if they were on at the
 // outermost push_off. Spinlocks use them, since an interrupt handler that
 // wanted a lock its CPU holds would wait forever.
-void
+// The race detector (make KCSAN=1) leaves both alone, as it does the rest
+// of the lock code: acquire and release call them also while printf holds
+// its lock, and a report begun there would wait for that lock forever.
+// They touch only their own CPU's struct cpu.
+kcsan_notrace void
 push_off(void)
 {
   int wason = intr_get();
@@ -92,7 +97,7 @@ push_off(void)
   c->noff++;
 }
 
-void
+kcsan_notrace void
 pop_off(void)
 {
   struct cpu *c = mycpu();

@@ -9,6 +9,7 @@
 // Device major numbers (ABI.md; kernel/file.h is kernel-only).
 #define CONSOLE     1
 #define STATISTICS  2
+#define KCSAN       5   // the race detector's device, in make KCSAN=1 kernels
 
 static char *shargv[] = { "sh", 0 };
 
@@ -34,6 +35,7 @@ main(void)
   dup(0);
   dup(0);
   makedev("statistics", STATISTICS);
+  makedev("kcsan", KCSAN);
 
   for(;;){
     printf("init: starting sh\n");
