@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines), compiled unchanged against shim.c.
+(and their single-lock baselines), compiled unchanged against shim.c, and
+of the race detector's decisions (kernel/kcsanwatch.h).
 
     run.py test     the tests, under ThreadSanitizer and then under
                     AddressSanitizer + UndefinedBehaviorSanitizer;
@@ -26,6 +27,7 @@ MODULES = {
                "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
+    "kcsan": {"watch": []},   # kcsanwatch.h, included by the test
 }
 COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
 SANITIZERS = {
@@ -41,7 +43,7 @@ ENV = dict(os.environ,
 # (sanitizer, module, variants, test, threads). ThreadSanitizer, which is
 # slow, runs the concurrent tests of the real modules; ASan+UBSan runs
 # everything, the single-lock baselines included.
-REAL = {"kalloc": ["percpu"], "bio": ["bucket"]}
+REAL = {"kalloc": ["percpu"], "bio": ["bucket"], "kcsan": ["watch"]}
 TESTS = [("tsan", "kalloc", REAL["kalloc"], t, n)
          for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8))]
 TESTS += [("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
@@ -49,6 +51,8 @@ TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
           for t in ("mix", "exhaust", "steal") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [("tsan", "kcsan", REAL["kcsan"], "sampling", 4)]
+TESTS += [("asan", "kcsan", REAL["kcsan"], t, 1) for t in ("sampling", "overlap", "pairs")]
 
 def build(main, module, variant, san, extra=()):
     out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
