@@ -131,6 +131,20 @@ myproc(void)
   return p;
 }
 
+// p->state is also read without p->lock (by the scheduler's and wakeup's
+// first look), so it is stored atomically, holding p->lock; so is p->chan.
+static void
+setstate(struct proc *p, enum procstate state)
+{
+  __atomic_store_n(&p->state, state, __ATOMIC_RELAXED);
+}
+
+static void
+setchan(struct proc *p, void *chan)
+{
+  __atomic_store_n(&p->chan, chan, __ATOMIC_RELAXED);
+}
+
 static int
 allocpid(void)
 {
@@ -187,10 +201,10 @@ freeproc(struct proc *p)
   p->pid = 0;
   p->parent = 0;
   p->name[0] = 0;
-  p->chan = 0;
+  setchan(p, 0);
   p->killed = 0;
   p->xstate = 0;
-  p->state = UNUSED;
+  setstate(p, UNUSED);
 }
 
 // Claim an unused slot and give it a pid, a trapframe and a page table, set
@@ -213,7 +227,7 @@ allocproc(void)
     return 0;
 
   p->pid = allocpid();
-  p->state = USED;
+  setstate(p, USED);
   if((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0){
     freeproc(p);
     release(&p->lock);
@@ -253,7 +267,7 @@ userinit(void)
   p->cwd = namei("/");
 
   acquire(&p->lock);
-  p->state = RUNNABLE;
+  setstate(p, RUNNABLE);
   release(&p->lock);
 }
 
@@ -336,7 +350,7 @@ fork(void)
   release(&wait_lock);
 
   acquire(&np->lock);
-  np->state = RUNNABLE;
+  setstate(np, RUNNABLE);
   release(&np->lock);
 
   return pid;
@@ -389,7 +403,7 @@ exit(int status)
 
   acquire(&p->lock);
   p->xstate = status;
-  p->state = ZOMBIE;
+  setstate(p, ZOMBIE);
   // Only now may wait() look: it needs wait_lock and then p->lock, and
   // finds a complete ZOMBIE, which stays off the CPU from here on.
   release(&wait_lock);
@@ -472,7 +486,7 @@ scheduler(void)
       if(p->state == RUNNABLE){
         // The process releases p->lock (in forkret, or after its sched())
         // and takes it again before switching back here.
-        p->state = RUNNING;
+        setstate(p, RUNNING);
         c->proc = p;
         swtch(&c->context, &p->context);
         c->proc = 0;
@@ -517,7 +531,7 @@ yield(void)
   struct proc *p = myproc();
 
   acquire(&p->lock);
-  p->state = RUNNABLE;
+  setstate(p, RUNNABLE);
   sched();
   release(&p->lock);
 }
@@ -533,12 +547,12 @@ sleep(void *chan, struct spinlock *lk)
   // And we hold p->lock until sched() is done with us, so its wakeup waits
   // for that before making us RUNNABLE.
   acquire(&p->lock);
-  p->chan = chan;
-  p->state = SLEEPING;
+  setchan(p, chan);
+  setstate(p, SLEEPING);
   release(lk);
 
   sched();
-  p->chan = 0;
+  setchan(p, 0);
 
   release(&p->lock);
   acquire(lk);
@@ -563,7 +577,7 @@ wakeup(void *chan)
       continue;
     acquire(&p->lock);
     if(p->state == SLEEPING && p->chan == chan)
-      p->state = RUNNABLE;
+      setstate(p, RUNNABLE);
     release(&p->lock);
   }
 }
@@ -580,7 +594,7 @@ kill(int pid)
       setkilled(p);
       // Get it out of sleep() so that it notices.
       if(p->state == SLEEPING)
-        p->state = RUNNABLE;
+        setstate(p, RUNNABLE);
       release(&p->lock);
       return 0;
     }
