@@ -660,10 +660,10 @@ procdump(void)
 
   printf("\n");
   for(struct proc *p = proc; p < &proc[NPROC]; p++){
-    enum procstate s = p->state;
+    enum procstate s = data_race(p->state);
     if(s == UNUSED)
       continue;
     char *state = (s >= 0 && s < NELEM(statename) && statename[s]) ? statename[s] : "???";
-    printf("%d %s %s\n", p->pid, state, p->name);
+    printf("%d %s %s\n", data_race(p->pid), state, p->name);
   }
 }
