@@ -8,6 +8,10 @@
 #   KALLOC=percpu|global   page allocator: per-CPU free lists (default) or one lock
 #   BCACHE=bucket|global   buffer cache: hash buckets (default) or one lock
 #
+# Debug builds:
+#   LOCKDEP=1|panic        the lock-order checker (kernel/lockdep.c), which
+#                          reports possible deadlocks; with panic, panics on one
+#
 # Every combination of these and of the debug builds (KCSAN=1, LOCKDEP=1,
 # CRASH=1) has its own kernel file, so switching between them rebuilds
 # nothing that is already built: the default kernel is kernel/kernel, others
@@ -51,9 +55,13 @@ LDFLAGS = -z max-page-size=4096 --no-warn-rwx-segments
 
 # Debug builds compile the kernel differently, so their objects live in a
 # directory of their own, named after the debug options that are on.
-DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP) $(if $(CRASH),-DCRASH)
+# LOCKDEP=panic is LOCKDEP=1 that panics on a report.
+LOCKDEP_PANIC = $(if $(filter panic,$(LOCKDEP)),1,0)
+DEBUGDEFS  = $(if $(KCSAN),-DKCSAN) $(if $(LOCKDEP),-DLOCKDEP -DLOCKDEP_PANIC=$(LOCKDEP_PANIC))
+DEBUGDEFS += $(if $(CRASH),-DCRASH)
 space     := $(subst ,, )
-DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) $(if $(LOCKDEP),lockdep) $(if $(CRASH),crash)))
+DEBUGNAME := $(subst $(space),-,$(strip $(if $(KCSAN),kcsan) \
+  $(if $(LOCKDEP),lockdep$(if $(filter panic,$(LOCKDEP)),-panic)) $(if $(CRASH),crash)))
 O = $(if $(DEBUGNAME),build/$(DEBUGNAME),$K)
 
 ifeq ($(filter $(KALLOC),percpu global),)
@@ -61,6 +69,9 @@ ifeq ($(filter $(KALLOC),percpu global),)
 endif
 ifeq ($(filter $(BCACHE),bucket global),)
   $(error BCACHE must be bucket or global)
+endif
+ifneq ($(filter-out 1 panic,$(LOCKDEP)),)
+  $(error LOCKDEP must be 1 or panic)
 endif
 KALLOC_OBJ_percpu = $O/kalloc.o
 KALLOC_OBJ_global = $O/kalloc_global.o
@@ -107,7 +118,8 @@ OBJS = \
   $O/stats.o \
   $O/ksym.o \
   $O/initcode.o \
-  $(if $(KCSAN),$O/kcsan.o $O/kcsandev.o)
+  $(if $(KCSAN),$O/kcsan.o $O/kcsandev.o) \
+  $(if $(LOCKDEP),$O/lockdep.o $O/lockgraph.o)
 
 all: $(KERNEL) fs.img
 
@@ -120,9 +132,10 @@ KCFLAGS = $(CFLAGS) $(DEBUGDEFS)
 #   printf.c console.c uart.c
 #                     reports print through them: a report begun while one
 #                     of them holds its lock would wait for it forever
-#   spinlock.c lockhook.c
-#                     the lock code (and push_off/pop_off in proc.c), for
-#                     the same reason: printf takes a spinlock
+#   spinlock.c lockhook.c lockdep.c lockgraph.c
+#                     the lock code and the lock tools it calls (and
+#                     push_off/pop_off in proc.c), for the same reason:
+#                     printf takes a spinlock
 #   kcsan.c ksym.c    the detector, and the names and backtraces it prints
 #   string.c          checks the whole range of each call at once instead
 #                     (kcsan.h): a page fill would otherwise be 512 checks
@@ -131,7 +144,8 @@ KCFLAGS = $(CFLAGS) $(DEBUGDEFS)
 # that no instruction straddles a page: QEMU does not chain code that does,
 # and a hot loop ending there (it was memset's) made the boot take 7 s
 # instead of 1.5 s, in a layout that every change to the kernel moves.
-KCSAN_PLAIN = start printf console uart spinlock lockhook kcsan ksym string
+KCSAN_PLAIN = start printf console uart spinlock lockhook lockdep lockgraph kcsan ksym \
+              string
 KCSAN_FLAGS = -fsanitize=thread --param tsan-instrument-func-entry-exit=0 \
               --param tsan-distinguish-volatile=1
 kcsanflags = $(if $(KCSAN),-march=rv64g $(if $(filter $1,$(KCSAN_PLAIN)),,$(KCSAN_FLAGS)))
@@ -219,10 +233,13 @@ UPROGS = \
   $U/_grind \
   $U/_conslines \
   $U/_racetest \
-  $U/_kcsanctl
+  $U/_kcsanctl \
+  $U/_lockdep \
+  $U/_lockdeptest
 
-# Keep the intermediate objects: they make rebuilds quick.
-.PRECIOUS: $U/%.o $O/%.o
+# Keep the intermediate files: they make rebuilds quick, and gdb wants the
+# user programs with their debugging information.
+.PRECIOUS: $U/%.o $O/%.o $U/_%
 
 # The image holds the programs without their debugging information, which
 # is most of their size (user/_usertests is kept whole for gdb).
@@ -286,10 +303,21 @@ bench-kalloc: all
 bench-bcache: all
 	python3 tools/bench.py bcache
 
+# usertests -q's time with and without the lock-order checker.
+bench-lockdep: all
+	python3 tools/lockdep.py bench
+
+# The kernel's lock order as the lock-order checker saw it over
+# usertests -q, drawn with Graphviz into docs/lock-graph.svg.
+lock-graph: all
+	tools/deps.sh graphviz
+	python3 tools/lockdep.py graph
+
 clean:
 	rm -f $K/*.o $K/*.d $K/kernel $K/kernel-* $K/*.asm \
 	  $U/*.o $U/*.d $U/_* $U/initcode.bin $U/initcode.elf \
 	  mkfs/mkfs fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache clean FORCE
+.PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache \
+  bench-lockdep lock-graph clean FORCE

@@ -40,11 +40,15 @@
 // Locks and what they protect:
 //
 // - bucket[i].lock: bucket i's list (head, and prev/next of the buffers on
-//   it) and, for each buffer on it, dev, blockno, refcnt and lastuse.
-//   A buffer changes its (dev, blockno), and so its bucket, only under the
-//   locks of both buckets involved. Those four fields are stored with atomic
-//   stores, because a miss reads them without any lock to pick a victim and
-//   its bucket, and then checks its pick under the bucket locks (see
+//   it) and, for each buffer on it, dev, blockno and lastuse. A buffer
+//   changes its (dev, blockno), and so its bucket, only under the locks of
+//   both buckets involved, and only while the miss that recycles it holds
+//   its one reference: so whoever holds a reference may read them without
+//   a lock. lastuse is stored atomically, because a miss reads it without
+//   any lock to pick a victim.
+// - refcnt is changed only by atomic read-modify-write instructions: hits
+//   and releases change it holding the bucket lock, and a miss claims a
+//   victim without any lock, by changing its refcnt from 0 to 1 (see
 //   bget_miss).
 // - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
 //   one holds or waits for it, which lets a miss clear valid.
@@ -86,32 +90,39 @@ bucketof(struct buf *b)
   return bucketfor(b->dev, b->blockno);
 }
 
-// The bucket b seemed to be in, a moment ago (a buffer being moved may even
-// give a bucket it was never in). For a caller that holds neither a
-// reference nor a lock: it must check with inbucket, holding the lock.
-static struct bucket *
-bucketof_racy(struct buf *b)
-{
-  return bucketfor(__atomic_load_n(&b->dev, __ATOMIC_RELAXED),
-                   __atomic_load_n(&b->blockno, __ATOMIC_RELAXED));
-}
-
-// The caller holds b's bucket lock (and, for setblock, the lock of the
-// bucket b moves to).
+// References. A hit takes one and a release drops one holding b's bucket
+// lock; a miss claims an unused buffer, and gives the claim back, without.
+// The claim's acquire pairs with the release of the last reference, so a
+// claimer sees b's block as the last user left it.
 static void
-setref(struct buf *b, uint n)
+ref_get(struct buf *b)
 {
-  __atomic_store_n(&b->refcnt, n, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&b->refcnt, 1, __ATOMIC_RELAXED);
 }
 
-static void
-setblock(struct buf *b, uint dev, uint blockno)
+static uint
+ref_put(struct buf *b)
 {
-  __atomic_store_n(&b->dev, dev, __ATOMIC_RELAXED);
-  __atomic_store_n(&b->blockno, blockno, __ATOMIC_RELAXED);
+  return __atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_RELEASE);
 }
 
-// Caller holds bk->lock (for bucket_add, inbucket and bucket_remove).
+// Take b's first reference, if no one has one.
+static int
+ref_claim(struct buf *b)
+{
+  uint unused = 0;
+
+  return __atomic_compare_exchange_n(&b->refcnt, &unused, 1, 0,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static uint
+ref_count(struct buf *b)
+{
+  return __atomic_load_n(&b->refcnt, __ATOMIC_RELAXED);
+}
+
+// Caller holds bk->lock (for bucket_add and bucket_remove).
 static void
 bucket_add(struct bucket *bk, struct buf *b)
 {
@@ -120,15 +131,6 @@ bucket_add(struct bucket *bk, struct buf *b)
   if(bk->head)
     bk->head->prev = b;
   bk->head = b;
-}
-
-static int
-inbucket(struct bucket *bk, struct buf *b)
-{
-  for(struct buf *x = bk->head; x; x = x->next)
-    if(x == b)
-      return 1;
-  return 0;
 }
 
 static void
@@ -173,7 +175,7 @@ getref_locked(struct bucket *bk, uint dev, uint blockno)
 {
   for(struct buf *b = bk->head; b; b = b->next){
     if(b->dev == dev && b->blockno == blockno){
-      setref(b, b->refcnt + 1);
+      ref_get(b);
       return b;
     }
   }
@@ -189,31 +191,37 @@ getref(struct bucket *bk, uint dev, uint blockno)
   return b;
 }
 
-// The least recently used buffer with no references, in the whole cache,
-// and its last-use stamp in *stamp; 0 if every buffer seemed in use. Takes
-// no lock: the caller checks the choice under the buffer's bucket lock
-// (see bget_miss).
+// Claim the least recently used buffer that no one uses, in the whole cache,
+// and return it; 0 if every buffer seemed in use. Takes no lock: the buffers
+// are looked at without one, and the claim (refcnt from 0 to 1) makes the
+// buffer the caller's, so that misses at the same time claim different
+// buffers instead of queueing for the same one. If another miss claims our
+// choice first, take the next oldest.
 static struct buf *
-lru_candidate(uint64 *stamp)
+lru_claim(void)
 {
-  struct buf *victim = 0;
-
-  for(struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++){
-    if(__atomic_load_n(&b->refcnt, __ATOMIC_RELAXED) != 0)
-      continue;
-    uint64 t = __atomic_load_n(&b->lastuse, __ATOMIC_RELAXED);
-    if(victim == 0 || t < *stamp){
-      victim = b;
-      *stamp = t;
+  for(;;){
+    struct buf *victim = 0;
+    uint64 oldest = 0;
+    for(struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++){
+      if(ref_count(b) != 0)
+        continue;
+      uint64 t = __atomic_load_n(&b->lastuse, __ATOMIC_RELAXED);
+      if(victim == 0 || t < oldest){
+        victim = b;
+        oldest = t;
+      }
     }
+    if(victim == 0 || ref_claim(victim))
+      return victim;
   }
-  return victim;
 }
 
-// Is every buffer in use? Unlike lru_candidate, which may see one buffer
+// Is every buffer in use? Unlike lru_claim, which may see one buffer
 // taken and another released while it scans, this holds every bucket lock
 // (in the lock order) while it looks, so the answer is exact. Only a miss
-// that found no candidate comes here.
+// that has found nothing to claim many times in a row comes here, to make
+// sure before it panics.
 static int
 allbusy(void)
 {
@@ -222,7 +230,7 @@ allbusy(void)
   for(int i = 0; i < NBUCKET; i++)
     acquire(&bcache.bucket[i].lock);
   for(struct buf *b = bcache.buf; b < bcache.buf + NBUF; b++)
-    if(b->refcnt == 0)
+    if(ref_count(b) == 0)
       busy = 0;
   for(int i = NBUCKET - 1; i >= 0; i--)
     release(&bcache.bucket[i].lock);
@@ -252,17 +260,22 @@ unlock2(struct bucket *a, struct bucket *b)
     release(&b->lock);
 }
 
+// Failed claims in a row before a miss checks, with every bucket lock,
+// whether the cache is really full. The log's admission control keeps
+// buffer users within NBUF, so a claim fails only while other misses race
+// for the last free buffers.
+#define CLAIM_TRIES 1000
+
 // A miss in bucket bk: recycle the least recently used free buffer for
 // (dev, blockno), unless another process cached the block meanwhile.
 // Returns the buffer with a reference taken.
 //
-// The buffers are scanned for the LRU one without any lock, so that a miss
-// gets in the way of no one. The choice is then checked under the locks of
-// its bucket and of bk: if it is still in the bucket it was seen in, with
-// no reference and the stamp we read, it is still the LRU buffer, since
-// stamps only grow (a buffer released since the scan is younger, one that
-// was in use then is younger or in use now). Otherwise someone used or
-// recycled it meanwhile, and we look again.
+// The victim is claimed without a lock (lru_claim). Then, under the locks
+// of its bucket and of bk, the miss checks that its claim is still the only
+// reference: a hit on the victim's old block may have taken one meanwhile
+// (from the victim's bucket, which it found the victim in); then the victim
+// stays as it is and we look again. Claimed, the victim cannot be moved by
+// anyone else, so its bucket is known.
 //
 // Every process that caches (dev, blockno) puts it in bk holding bk->lock,
 // after finding it is not there: so two misses on one block meet on
@@ -270,30 +283,32 @@ unlock2(struct bucket *a, struct bucket *b)
 static struct buf *
 bget_miss(struct bucket *bk, uint dev, uint blockno)
 {
+  int tries = 0;
+
   for(;;){
-    uint64 stamp = 0;
-    struct buf *b = lru_candidate(&stamp);
+    struct buf *b = lru_claim();
     if(b == 0){
-      if(allbusy())
+      if(++tries % CLAIM_TRIES == 0 && allbusy())
         panic("bget: no buffers");
+      cpu_relax();
       continue;
     }
-    struct bucket *from = bucketof_racy(b);
+    struct bucket *from = bucketof(b);
 
     lock2(bk, from);
     struct buf *cached = getref_locked(bk, dev, blockno);
-    if(cached){
+    if(cached || ref_count(b) != 1){
+      // Give the claim back, leaving b as it was (its last use stamp too).
+      ref_put(b);
       unlock2(bk, from);
-      return cached;
-    }
-    if(!inbucket(from, b) || b->refcnt != 0 || b->lastuse != stamp){
-      unlock2(bk, from);
+      if(cached)
+        return cached;
       continue;
     }
     bucket_remove(from, b);
-    setblock(b, dev, blockno);
-    b->valid = 0;   // no one holds b's sleep lock: refcnt is 0
-    setref(b, 1);
+    b->dev = dev;
+    b->blockno = blockno;
+    b->valid = 0;   // no one holds b's sleep lock: we have the only reference
     bucket_add(bk, b);
     unlock2(bk, from);
     return b;
@@ -321,10 +336,9 @@ putref(struct buf *b)
   struct bucket *bk = bucketof(b);
 
   acquire(&bk->lock);
-  if(b->refcnt == 0)
+  if(ref_count(b) == 0)
     panic("bcache: refcnt underflow");
-  setref(b, b->refcnt - 1);
-  if(b->refcnt == 0)
+  if(ref_put(b) == 0)
     __atomic_store_n(&b->lastuse, __atomic_add_fetch(&lastuse_clock, 1, __ATOMIC_RELAXED),
                      __ATOMIC_RELAXED);
   release(&bk->lock);
@@ -347,7 +361,7 @@ bpin(struct buf *b)
   struct bucket *bk = bucketof(b);
 
   acquire(&bk->lock);
-  setref(b, b->refcnt + 1);
+  ref_get(b);
   release(&bk->lock);
 }
 

@@ -142,6 +142,9 @@ struct heldlock;
 void            lockhook_wait(struct lockattempt *a);
 void            lockhook_acquired(struct lockattempt *a);
 void            lockhook_release(struct lockinfo *lk, int shared);
+void            lockhook_sleep(struct lockinfo *lk);
+void            lockhook_userret(void);
+void            lockhook_intr(int in);
 struct heldlock* lockhook_held(int cpu, int *n);
 void            lockpanic(char *what, struct lockinfo *lk) __attribute__((noreturn));
 

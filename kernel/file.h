@@ -46,4 +46,5 @@ extern struct devsw devsw[];
 
 #define CONSOLE     1
 #define STATISTICS  2
+#define LOCKORDER   4   // /lockorder, the lock-order checker (make LOCKDEP=1)
 #define KCSANDEV    5   // /kcsan, the race detector (make KCSAN=1; KCSAN names the build)

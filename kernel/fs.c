@@ -25,6 +25,7 @@
 #include "file.h"
 #include "proc.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // Read from disk once at boot, then only read.
 static struct superblock sb;
@@ -105,9 +106,7 @@ bfree(uint dev, uint b)
 //
 // itable.lock protects every entry's dev, inum and ref (so finding or
 // taking an entry is atomic); an entry's sleep lock protects valid and the
-// dinode copy. Lock order: itable.lock may be taken while holding an
-// inode's sleep lock; iput takes a sleep lock while holding itable.lock,
-// but only of an inode no one else refers to, so it never waits.
+// dinode copy. Lock order: an inode's sleep lock, then itable.lock.
 static struct {
   struct spinlock lock;
   struct inode inode[NINODE];
@@ -243,9 +242,10 @@ iput(struct inode *ip)
   acquire(&itable.lock);
   if(ip->ref == 1 && ip->valid && ip->nlink == 0){
     // No one else has a reference, so no one holds or waits for the lock,
-    // and no lookup can take a new one (no directory entry leads here).
-    acquiresleep(&ip->lock);
+    // and no lookup can take a new one (no directory entry leads here):
+    // the sleep lock can wait until itable.lock is let go.
     release(&itable.lock);
+    acquiresleep(&ip->lock);
 
     itrunc(ip);
     ip->type = 0;
@@ -299,6 +299,9 @@ bmap(struct inode *ip, uint bn, int alloc)
   uint *entry = (uint *)bp->data + bn;
   addr = *entry;
   if(addr == 0 && alloc){
+    // balloc reads a bitmap block and zeroes the new block inside the
+    // indirect block: buffers nested on purpose, in that order only.
+    lockdep_nest(&bp->lock.info);
     addr = balloc(ip->dev);
     if(addr){
       *entry = addr;
@@ -322,6 +325,7 @@ itrunc(struct inode *ip)
   if(ip->addrs[NDIRECT]){
     struct buf *bp = bread(ip->dev, ip->addrs[NDIRECT]);
     uint *entry = (uint *)bp->data;
+    lockdep_nest(&bp->lock.info);   // bfree reads bitmap blocks inside it
     for(int j = 0; j < NINDIRECT; j++)
       if(entry[j])
         bfree(ip->dev, entry[j]);

@@ -57,15 +57,17 @@ lockhook_acquired(struct lockattempt *a)
   } else {
     struct heldlocks *h = &held[cpuid()];
     if(h->n < NHELD)
-      h->lock[h->n] = (struct heldlock){ lk, a->shared, a->pc, now };
+      h->lock[h->n] = (struct heldlock){ lk, a->shared, a->pc, now, a->depth, 0 };
     h->n++;
   }
+  lockdep_acquired(a);
 }
 
 // This CPU (or, for a sleep lock, this process) is letting lk go.
 void
 lockhook_release(struct lockinfo *lk, int shared)
 {
+  lockdep_release(lk, shared);
   if(lk->kind != LOCK_SLEEP){
     struct heldlocks *h = &held[cpuid()];
     // Usually the innermost; find it and close the gap.
@@ -79,6 +81,28 @@ lockhook_release(struct lockinfo *lk, int shared)
     if(h->n > 0)
       h->n--;
   }
+}
+
+// The current process is about to sleep in sleep(), which releases lk.
+void
+lockhook_sleep(struct lockinfo *lk)
+{
+  lockdep_sleep(lk);
+}
+
+// The current process is about to return to user space.
+void
+lockhook_userret(void)
+{
+  lockdep_userret();
+}
+
+// An interrupt handler starts (in = 1) or ends (in = 0) on this CPU, in
+// the middle of whatever the CPU was doing.
+void
+lockhook_intr(int in)
+{
+  lockdep_intr(in);
 }
 
 // The locks that CPU cpu holds (as far as it keeps track), innermost last;

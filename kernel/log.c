@@ -30,6 +30,7 @@
 #include "fs.h"
 #include "buf.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // The header, both on disk and in memory.
 struct logheader {
@@ -132,6 +133,9 @@ write_body(void)
 {
   for(int i = 0; i < wal.lh.n; i++){
     struct buf *to = bread(wal.dev, wal.start + 1 + i);
+    // The block's buffer is taken inside the log block's. (Recovery nests
+    // them the other way round, in install(), but it runs alone at boot.)
+    lockdep_nest(&to->lock.info);
     struct buf *from = bread(wal.dev, wal.lh.block[i]);
     memmove(to->data, from->data, BSIZE);
     brelse(from);
@@ -149,6 +153,7 @@ install(int recovering)
   for(int i = 0; i < wal.lh.n; i++){
     struct buf *home = bread(wal.dev, wal.lh.block[i]);
     if(recovering){
+      lockdep_nest(&home->lock.info);   // see write_body
       struct buf *copy = bread(wal.dev, wal.start + 1 + i);
       memmove(home->data, copy->data, BSIZE);
       brelse(copy);

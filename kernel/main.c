@@ -8,6 +8,7 @@
 #include "riscv.h"
 #include "kcsan.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // Set by hart 0 once the shared kernel state is ready. Written once, read by
 // the other harts with barriers on both sides, so it needs no lock.
@@ -34,6 +35,7 @@ main(void)
     fileinit();         // file table
     virtio_disk_init(); // the disk
     statsinit();        // the statistics device
+    lockdepinit();      // the lock-order checker's device (make LOCKDEP=1)
     userinit();         // the first user process
     printf("hart 0 starting\n");
     // Everything hart 0 wrote above must be visible before the flag is.

@@ -542,6 +542,8 @@ sleep(void *chan, struct spinlock *lk)
 {
   struct proc *p = myproc();
 
+  lockhook_sleep(&lk->info);
+
   // Marked SLEEPING before lk is released: a waker holds lk when it calls
   // wakeup(), so it sees us asleep, even in its look without p->lock.
   // And we hold p->lock until sched() is done with us, so its wakeup waits

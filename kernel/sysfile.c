@@ -12,6 +12,7 @@
 #include "file.h"
 #include "fcntl.h"
 #include "defs.h"
+#include "lockdep.h"
 
 // The largest link count a short can hold.
 #define MAXNLINK 32767
@@ -202,6 +203,9 @@ sys_unlink(void)
     end_op();
     return -1;
   }
+  // An entry's inode is locked inside its directory's, never the other
+  // way round ("." and ".." are refused above).
+  lockdep_nest(&dp->lock.info);
   ilock(ip);
   if(ip->nlink < 1)
     panic("unlink: nlink < 1");
@@ -256,6 +260,8 @@ create(char *path, short type, short major, short minor)
     iunlockput(dp);
     return 0;
   }
+  // The new inode is locked inside its directory's, as in unlink.
+  lockdep_nest(&dp->lock.info);
   ilock(ip);
   ip->major = major;
   ip->minor = minor;

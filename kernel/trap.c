@@ -141,6 +141,8 @@ usertrapret(void)
 {
   struct proc *p = myproc();
 
+  lockhook_userret();
+
   // stvec is about to point at uservec, which expects a trap from user
   // mode; a kernel trap landing there before sret would be a disaster.
   intr_off();
@@ -179,7 +181,11 @@ kerneltrap(void)
   if(intr_get())
     panic("kerneltrap: interrupts enabled");
 
+  // The handler borrows the interrupted code's stack and process, but not
+  // the locks it holds.
+  lockhook_intr(1);
   enum intrkind kind = devintr();
+  lockhook_intr(0);
   if(kind == INTR_NONE){
     printf("kerneltrap: scause 0x%llx sepc 0x%llx stval 0x%llx\n", scause, sepc, r_stval());
     panic("kerneltrap");

@@ -67,6 +67,18 @@ def whole_lines(nproc, nlines):
     return check
 
 
+def panics(*patterns):
+    """A check for a step that must panic the kernel: what it printed, up to
+    and with the panic, has every pattern. It must be its session's last."""
+    check = has(*patterns)
+    check.panics = True
+    return check
+
+
+LOCKDEP_TESTS = [r"^lockdeptest: %s: OK" % t for t in
+                 ("abba", "recursive", "nested", "sleeplock", "unheld", "userret")]
+
+
 def no_races(out):
     """A check for sessions under the race detector (make KCSAN=1)."""
     m = re.search(r"^== race detected ==$", out, re.M)
@@ -175,6 +187,24 @@ SESSIONS = [
     Session("usertests-full-cpus3", 3, [
         ("usertests", "usertests", 1800, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
     ]),
+    # The lock-order checker: its self-tests, which must see their reports
+    # on the console too; then the real kernel must make none.
+    Session("lockdep-selftests-cpus2", 2, [
+        ("lockdeptest", "lockdeptest", 120, both(
+            has(r"^lockdeptest OK$", r"^lockdep: possible circular locking dependency$",
+                r"^lockdep: recursive locking$", r"^lockdep: sleeping while holding a spinlock$",
+                r"^lockdep: releasing a lock not held$",
+                r"^lockdep: returning to user space with locks held$", *LOCKDEP_TESTS),
+            lacks_failures)),
+    ], build=("LOCKDEP=1",)),
+    Session("lockdep-usertests-q-cpus3", 3, [
+        ("usertests-q", "usertests -q", 1800, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
+        ("no-report", "lockdep", 30, has(r"^lockdep: on, reports: 0$")),
+    ], build=("LOCKDEP=1",)),
+    Session("lockdep-panic-cpus1", 1, [
+        ("sleep-panics", "lockdeptest sleep", 60,
+         panics(r"^lockdep: sleeping while holding a spinlock$", r"^panic: lockdep")),
+    ], build=("LOCKDEP=panic",)),
 ]
 
 
@@ -206,8 +236,15 @@ def run_session(sess, log_dir, results):
             results.append((name, True, "prompt after %.1fs" % t))
         for step_name, cmd, timeout, check in sess.steps:
             t0 = time.time()
-            out = m.run(cmd, timeout=timeout)
-            err = check(out)
+            start = len(m.out)
+            try:
+                out = m.run(cmd, timeout=timeout)
+                err = "no panic" if getattr(check, "panics", False) else check(out)
+            except MachineError:
+                if not getattr(check, "panics", False):
+                    raise
+                out = m.out[start:]
+                err = check(out)
             if step_name is None:
                 if err:
                     raise MachineError("setup %r: %s" % (cmd, err))

@@ -9,7 +9,8 @@
 // Device major numbers (ABI.md; kernel/file.h is kernel-only).
 #define CONSOLE     1
 #define STATISTICS  2
-#define KCSAN       5   // the race detector's device, in make KCSAN=1 kernels
+#define LOCKORDER   4   // only kernels built with make LOCKDEP=1 have it
+#define KCSANDEV    5   // the race detector's device, in make KCSAN=1 kernels
 
 static char *shargv[] = { "sh", 0 };
 
@@ -35,7 +36,8 @@ main(void)
   dup(0);
   dup(0);
   makedev("statistics", STATISTICS);
-  makedev("kcsan", KCSAN);
+  makedev("lockorder", LOCKORDER);
+  makedev("kcsan", KCSANDEV);
 
   for(;;){
     printf("init: starting sh\n");

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines), compiled unchanged against shim.c, and
-of the race detector's decisions (kernel/kcsanwatch.h).
+(and their single-lock baselines), of the lock-order checker's graph
+(kernel/lockgraph.c) and of the race detector's decisions
+(kernel/kcsanwatch.h), compiled unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
                     AddressSanitizer + UndefinedBehaviorSanitizer;
@@ -27,8 +28,11 @@ MODULES = {
                "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
+    "lockgraph": {"graph": ["kernel/lockgraph.c"]},
     "kcsan": {"watch": []},   # kcsanwatch.h, included by the test
 }
+# The graph is tested on 1000 lock classes (the kernel has 128).
+MODULE_FLAGS = {"lockgraph": ["-DLOCKGRAPH_NODES=1000"]}
 COMMON = ["kernel/spinlock.c", "kernel/lockhook.c", "kernel/lockstat.c"]
 SANITIZERS = {
     "tsan": ["-O1", "-fsanitize=thread"],
@@ -43,7 +47,7 @@ ENV = dict(os.environ,
 # (sanitizer, module, variants, test, threads). ThreadSanitizer, which is
 # slow, runs the concurrent tests of the real modules; ASan+UBSan runs
 # everything, the single-lock baselines included.
-REAL = {"kalloc": ["percpu"], "bio": ["bucket"], "kcsan": ["watch"]}
+REAL = {"kalloc": ["percpu"], "bio": ["bucket"]}
 TESTS = [("tsan", "kalloc", REAL["kalloc"], t, n)
          for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8))]
 TESTS += [("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
@@ -51,14 +55,17 @@ TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
           for t in ("mix", "exhaust", "steal") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
-TESTS += [("tsan", "kcsan", REAL["kcsan"], "sampling", 4)]
-TESTS += [("asan", "kcsan", REAL["kcsan"], t, 1) for t in ("sampling", "overlap", "pairs")]
+TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
+TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
+TESTS += [("tsan", "kcsan", ["watch"], "sampling", 4)]
+TESTS += [("asan", "kcsan", ["watch"], t, 1) for t in ("sampling", "overlap", "pairs")]
 
 def build(main, module, variant, san, extra=()):
     out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
     os.makedirs(os.path.dirname(out), exist_ok=True)
     cmd = ["gcc", "-Wall", "-Werror", "-g", "-pthread", "-fno-builtin",
-           "-I" + os.path.join(ROOT, "kernel"), "-I" + HERE] + SANITIZERS[san] + [
+           "-I" + os.path.join(ROOT, "kernel"), "-I" + HERE] + SANITIZERS[san] + \
+          MODULE_FLAGS.get(module, []) + [
            "-o", out, os.path.join(HERE, main + ".c"), os.path.join(HERE, "shim.c")] + [
            os.path.join(ROOT, f) for f in MODULES[module][variant] + COMMON + list(extra)]
     subprocess.run(cmd, check=True)
@@ -102,7 +109,7 @@ def bench():
         entries = []
         for variant in MODULES[module]:
             # bench_host calls both modules: link the other one's default.
-            other = [f for m in MODULES if m != module for f in MODULES[m][REAL[m][0]]]
+            other = [f for m in REAL if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)
             entries.append(("%s (%s)" % (variant, MODULES[module][variant][0]), exe, module))
         if module == "kalloc":
