@@ -66,7 +66,7 @@ static uint64 testlo, testhi;
 // Each on a cache line of its own: the sampler is written at every access.
 static struct kcpu {
   struct sampler sampler;
-  int busy;   // in watch(), where accesses (of printf's locks, say) are ignored
+  int busy;   // recording or watching an access: see enter()
 } __attribute__((aligned(64))) kcpu[NCPU];
 
 // One side of a race: the access, where it was made from, the spinlocks its
@@ -334,23 +334,51 @@ record(struct access *a, uint64 addr, uint64 size, int type, uint64 fp)
     a->locks[i - first] = h[i];
 }
 
+// Make this CPU busy, with interrupts off, while it records or watches an
+// access: nothing else then runs on it, and the accesses it makes itself
+// (printf's locks, a struct copy) are ignored. Returns its state, and
+// whether interrupts were on in *wason; 0 if it is busy already.
+static struct kcpu *
+enter(int *wason)
+{
+  *wason = intr_get();
+  intr_off();
+  struct kcpu *k = &kcpu[cpuid()];
+  if(k->busy){
+    if(*wason)
+      intr_on();
+    return 0;
+  }
+  __atomic_store_n(&k->busy, 1, __ATOMIC_RELAXED);
+  return k;
+}
+
+static void
+leave(struct kcpu *k, int wason)
+{
+  __atomic_store_n(&k->busy, 0, __ATOMIC_RELAXED);
+  if(wason)
+    intr_on();
+}
+
 // This CPU's access raced with watchpoint w of slot s: record its side, if
-// no other CPU has.
+// no other CPU has. (The owner waits for HIT_RECORDED with interrupts off,
+// so this must not be interrupted in between.)
 static void
 hit(struct slot *s, uint64 w, uint64 addr, uint64 size, int type, uint64 fp)
 {
-  int wason = intr_get();
-  int none = HIT_NONE;
+  int wason, none = HIT_NONE;
+  struct kcpu *k = enter(&wason);
 
-  intr_off();   // the owner waits for HIT_RECORDED with interrupts off
+  if(k == 0)
+    return;
   if(__atomic_compare_exchange_n(&s->hit, &none, HIT_CLAIMED, 0,
                                  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)){
     record(&s->other, addr, size, type, fp);
     s->matched = w;
     __atomic_store_n(&s->hit, HIT_RECORDED, __ATOMIC_RELEASE);
   }
-  if(wason)
-    intr_on();
+  leave(k, wason);
 }
 
 // The value of the size bytes at addr, if the detector can compare it
@@ -402,20 +430,18 @@ pause(void)
 static void
 watch(uint64 addr, uint64 size, int type, uint64 fp)
 {
-  int wason = intr_get();
-
-  // Interrupts stay off, so that nothing else runs on this CPU while it
-  // watches (its own accesses are no race), and so that cpuid is ours.
-  intr_off();
-  struct kcpu *k = &kcpu[cpuid()];
+  int wason;
+  struct kcpu *k = enter(&wason);
   uint64 w = watch_make(addr, size, type);
-  struct slot *s = 0;
-  if(k->busy || w == 0)
-    goto out;
-  k->busy = 1;
-  if((s = claim(w)) == 0){
-    count(&counts.full);   // skip this sample
-    goto done;
+  struct slot *s;
+
+  if(k == 0)
+    return;
+  if(w == 0 || (s = claim(w)) == 0){
+    if(w)
+      count(&counts.full);   // skip this sample
+    leave(k, wason);
+    return;
   }
   __atomic_store_n(&s->hit, HIT_NONE, __ATOMIC_RELEASE);
   __atomic_add_fetch(&nwatching, 1, __ATOMIC_RELEASE);
@@ -451,11 +477,7 @@ watch(uint64 addr, uint64 size, int type, uint64 fp)
     report(&me, seen ? &s->other : 0, old, new);
   }
   __atomic_store_n(&s->watch, 0, __ATOMIC_RELEASE);
-done:
-  k->busy = 0;
-out:
-  if(wason)
-    intr_on();
+  leave(k, wason);
 }
 
 // ---- Reports ----
