@@ -85,19 +85,18 @@ struct access {
 };
 
 // The watchpoints. A CPU takes a free slot by changing its watch from 0 to
-// its watchpoint, and the slot is its own until it sets it back to 0.
-// A CPU whose access races with the watchpoint claims hit (HIT_NONE to
-// HIT_CLAIMED), fills in other and matched, and sets HIT_RECORDED. The
-// owner, once its wait is over, closes hit (HIT_NONE to HIT_CLOSED) so that
-// no one claims it after; if it was claimed, it waits for HIT_RECORDED and
-// reports. The owner sets hit back to HIT_NONE after taking the slot.
+// its watchpoint, then sets hit to HIT_NONE; the slot is its own until it
+// sets watch back to 0. A CPU whose access races with the watchpoint
+// claims hit (HIT_NONE to HIT_CLAIMED), fills in other, and sets
+// HIT_RECORDED; or, if the slot has changed hands since it looked, sets
+// HIT_NONE again. The owner, once its wait is over, closes hit (HIT_NONE to
+// HIT_CLOSED) so that no one claims it after, or takes HIT_RECORDED as a
+// race; while hit is HIT_CLAIMED it waits, so watch cannot change then.
 enum { HIT_NONE, HIT_CLAIMED, HIT_RECORDED, HIT_CLOSED };
 #define NWATCH 16
 static struct slot {
   uint64 watch;
   int hit;
-  uint64 matched;       // the watchpoint the other CPU saw: the slot may
-                        // have changed hands between its look and its claim
   struct access other;
 } slots[NWATCH];
 static int nwatching;   // slots in use, so that accesses skip the table when 0
@@ -374,9 +373,15 @@ hit(struct slot *s, uint64 w, uint64 addr, uint64 size, int type, uint64 fp)
     return;
   if(__atomic_compare_exchange_n(&s->hit, &none, HIT_CLAIMED, 0,
                                  __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)){
-    record(&s->other, addr, size, type, fp);
-    s->matched = w;
-    __atomic_store_n(&s->hit, HIT_RECORDED, __ATOMIC_RELEASE);
+    // This CPU may have been held up between its look at the slot and its
+    // claim (QEMU's harts are host threads), and the slot been taken again
+    // meanwhile. Claimed, it cannot change: look again.
+    if(__atomic_load_n(&s->watch, __ATOMIC_RELAXED) == w){
+      record(&s->other, addr, size, type, fp);
+      __atomic_store_n(&s->hit, HIT_RECORDED, __ATOMIC_RELEASE);
+    } else {
+      __atomic_store_n(&s->hit, HIT_NONE, __ATOMIC_RELEASE);
+    }
   }
   leave(k, wason);
 }
@@ -458,14 +463,16 @@ watch(uint64 addr, uint64 size, int type, uint64 fp)
   if(new != old && __atomic_load_n(&s->hit, __ATOMIC_RELAXED) == HIT_NONE)
     pause();
 
-  int none = HIT_NONE;
-  int seen = 0;
-  if(!__atomic_compare_exchange_n(&s->hit, &none, HIT_CLOSED, 0,
-                                  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)){
-    while(__atomic_load_n(&s->hit, __ATOMIC_ACQUIRE) != HIT_RECORDED)
-      cpu_relax();
-    seen = s->matched == w;
+  // Close the watch, or find the other side recorded; a claim still being
+  // recorded (or being given up) is waited for.
+  int state = HIT_NONE;
+  while(!__atomic_compare_exchange_n(&s->hit, &state, HIT_CLOSED, 0,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) &&
+        state != HIT_RECORDED){
+    state = HIT_NONE;
+    cpu_relax();
   }
+  int seen = state == HIT_RECORDED;
   __atomic_sub_fetch(&nwatching, 1, __ATOMIC_RELEASE);
 
   if(seen || old != new){
