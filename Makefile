@@ -303,9 +303,13 @@ bench-kalloc: all
 bench-bcache: all
 	python3 tools/bench.py bcache
 
-# usertests -q's time with and without the lock-order checker.
+# usertests -q's time with and without the lock-order checker, and the
+# race detector.
 bench-lockdep: all
-	python3 tools/lockdep.py bench
+	python3 tools/bench.py lockdep
+
+bench-kcsan: all
+	python3 tools/bench.py kcsan
 
 # The kernel's lock order as the lock-order checker saw it over
 # usertests -q, drawn with Graphviz into docs/lock-graph.svg.
@@ -320,4 +324,4 @@ clean:
 	rm -rf build
 
 .PHONY: all kernelpath qemu qemu-gdb test host-test bench-host grade stress bench-kalloc bench-bcache \
-  bench-lockdep lock-graph clean FORCE
+  bench-lockdep bench-kcsan lock-graph clean FORCE
