@@ -205,6 +205,10 @@ $U/%.o: $U/%.S
 $U/_%: $U/%.o $(ULIB) $U/user.ld
 	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $(ULIB)
 
+# kalloctest and bcachetest share how they measure tot= (lockmeasure.c).
+$U/_kalloctest $U/_bcachetest: $U/_%: $U/%.o $U/lockmeasure.o $(ULIB) $U/user.ld
+	$(LD) $(LDFLAGS) -T $U/user.ld -o $@ $< $U/lockmeasure.o $(ULIB)
+
 # mkfs runs on the build machine.
 mkfs/mkfs: mkfs/mkfs.c $K/fs.h $K/param.h $K/stat.h $K/types.h
 	gcc -Wall -Werror -O2 -I. -o $@ mkfs/mkfs.c

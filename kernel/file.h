@@ -1,6 +1,7 @@
 // An open file: what a file descriptor refers to.
-// ref is protected by the file table's lock (file.c); off by ip->lock;
-// the rest is fixed while ref > 0.
+// ref is protected by the file table's lock (file.c); off by ip->lock
+// for FD_INODE, and for a device by a lock of its driver's (stats.c's
+// statslock); the rest is fixed while ref > 0.
 struct file {
   enum { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE } type;
   int ref;

@@ -141,9 +141,10 @@ lockname(char *name, int size, const char *prefix, int n)
   name[len] = 0;
 }
 
-// ---- the statistics report (format in ABI.md) ----
+// ---- the statistics report (format in docs/ABI.md) ----
 
-// Text being written into a caller's buffer; whatever does not fit is dropped.
+// Text written into buf, which holds size bytes; what does not fit is
+// dropped. With buf 0 nothing is stored, and len counts what would be.
 struct report {
   char *buf;
   int size;
@@ -151,12 +152,21 @@ struct report {
 };
 
 static void
+putch(struct report *r, char c)
+{
+  if(r->buf == 0)
+    r->len++;
+  else if(r->len < r->size)
+    r->buf[r->len++] = c;
+}
+
+static void
 putstr(struct report *r, const char *s)
 {
   if(s == 0)
     s = "?";
-  for(; *s && r->len < r->size; s++)
-    r->buf[r->len++] = *s;
+  for(; *s; s++)
+    putch(r, *s);
 }
 
 static void
@@ -169,8 +179,8 @@ putnum(struct report *r, uint64 n)
     digits[i++] = '0' + n % 10;
     n /= 10;
   } while(n > 0);
-  while(i > 0 && r->len < r->size)
-    r->buf[r->len++] = digits[--i];
+  while(i > 0)
+    putch(r, digits[--i]);
 }
 
 // One lock's counters, read once so that every use of them agrees.
@@ -221,9 +231,27 @@ rank(struct lockcount *top, int *ntop, struct lockcount *c)
   top[i] = *c;
 }
 
+// The end of the report: the top 5 and the total.
+static void
+puttail(struct report *r, struct lockcount *top, int ntop, uint64 tot)
+{
+  putstr(r, "--- top 5 contended locks:\n");
+  for(int i = 0; i < ntop; i++)
+    putlock(r, &top[i]);
+  putstr(r, "tot= ");
+  putnum(r, tot);
+  putstr(r, "\n");
+}
+
 // Write the report into buf (at most size bytes, not NUL-terminated) and
 // return its length. The whole walk happens under reglock, so every lock
 // seen (and its name) stays alive until the report is written.
+//
+// Programs find the total by looking for tot=, so the end of the report is
+// never cut: if everything cannot fit (4096 bytes are too few only when
+// the counters of nearly every kmem and bcache lock have 19 or 20 digits),
+// the last lines of the first section are left out, whole, to make room.
+// tot= still sums every kmem and bcache lock.
 int
 lockstats(char *buf, int size)
 {
@@ -243,13 +271,17 @@ lockstats(char *buf, int size)
     }
     rank(top, &ntop, &c);
   }
-  putstr(&r, "--- top 5 contended locks:\n");
-  for(int i = 0; i < ntop; i++)
-    putlock(&r, &top[i]);
-  putstr(&r, "tot= ");
-  putnum(&r, tot);
-  putstr(&r, "\n");
-  release(&reglock);
 
+  struct report tail = { 0, 0, 0 };
+  puttail(&tail, top, ntop, tot);
+  // Back to the end of the last whole line that leaves room for the tail.
+  int end = r.size - tail.len;
+  if(end > r.len)
+    end = r.len;
+  while(end > 0 && buf[end - 1] != '\n')
+    end--;
+  r.len = end > 0 ? end : 0;
+  puttail(&r, top, ntop, tot);
+  release(&reglock);
   return r.len;
 }

@@ -1,4 +1,5 @@
-// Compile-time limits of the kernel. The values are part of the xv6 ABI.
+// Compile-time limits of the kernel. The values are part of the xv6
+// interface (docs/ABI.md).
 #define NPROC        64                 // processes
 #define NCPU          8                 // harts the kernel can run on
 #define NOFILE       16                 // open files per process

@@ -1,5 +1,5 @@
 // The statistics device (major STATISTICS): reading it returns the lock
-// statistics report of ABI.md.
+// statistics report of docs/ABI.md.
 //
 // Each open takes its own snapshot of the report, so that reads on one open
 // file see one consistent report however small the pieces they read, and
@@ -14,43 +14,75 @@
 #include "file.h"
 #include "defs.h"
 
-// An open file's snapshot, in a page of its own, kept in f->devdata.
-// Written once at open, then only read, so it needs no lock.
-struct snapshot {
-  int len;
-  char text[PGSIZE - sizeof(int)];
-};
+// An open file's snapshot is a page of its own, kept in f->devdata: the
+// report (at most PGSIZE bytes, the 4096 of docs/ABI.md), then NULs up to
+// the end of the page. Written once at open, then only read, so it needs
+// no lock.
+//
+// statslock protects the position (f->off) of every open statistics file,
+// which processes sharing the file after fork or dup may read at once:
+// each byte of the report goes to one of them. Nothing else is acquired
+// while it is held.
+static struct spinlock statslock;
+
+static int statsopen(struct file *f);
+static int statsread(struct file *f, int user, uint64 dst, int n);
+static int statswrite(struct file *f, int user, uint64 src, int n);
+static void statsclose(struct file *f);
+
+void
+statsinit(void)
+{
+  initlock(&statslock, "stats");
+  devsw[STATISTICS].open = statsopen;
+  devsw[STATISTICS].read = statsread;
+  devsw[STATISTICS].write = statswrite;
+  devsw[STATISTICS].close = statsclose;
+}
 
 static int
 statsopen(struct file *f)
 {
-  struct snapshot *s = kalloc();
+  char *snap = kalloc();
 
-  if(s == 0)
+  if(snap == 0)
     return -1;
-  s->len = lockstats(s->text, sizeof(s->text));
-  f->devdata = s;
+  memset(snap, 0, PGSIZE);
+  lockstats(snap, PGSIZE);
+  f->devdata = snap;
   return 0;
+}
+
+// The length of the report in a snapshot.
+static int
+snaplen(char *snap)
+{
+  int n = 0;
+
+  while(n < PGSIZE && snap[n] != 0)
+    n++;
+  return n;
 }
 
 static int
 statsread(struct file *f, int user, uint64 dst, int n)
 {
-  struct snapshot *s = f->devdata;
-  // Read the position once: processes sharing this open file may race on
-  // it, and the bounds below must hold for the value actually used.
-  uint off = f->off;
+  char *snap = f->devdata;
+  int r = -1;
 
-  if(s == 0 || n < 0)
+  if(snap == 0 || n < 0)
     return -1;
-  if(off >= s->len)
-    return 0;
-  if(n > s->len - off)
-    n = s->len - off;
-  if(either_copyout(user, dst, s->text + off, n) < 0)
-    return -1;
-  f->off = off + n;
-  return n;
+  acquire(&statslock);
+  int len = snaplen(snap);
+  int off = f->off < len ? f->off : len;
+  if(n > len - off)
+    n = len - off;
+  if(either_copyout(user, dst, snap + off, n) == 0){
+    f->off = off + n;
+    r = n;
+  }
+  release(&statslock);
+  return r;
 }
 
 static int
@@ -66,13 +98,4 @@ statsclose(struct file *f)
     kfree(f->devdata);
     f->devdata = 0;
   }
-}
-
-void
-statsinit(void)
-{
-  devsw[STATISTICS].open = statsopen;
-  devsw[STATISTICS].read = statsread;
-  devsw[STATISTICS].write = statswrite;
-  devsw[STATISTICS].close = statsclose;
 }

@@ -1,4 +1,5 @@
-// System call numbers (xv6 ABI). New calls take numbers from 22 up.
+// System call numbers (the xv6 interface, docs/ABI.md). New calls take
+// numbers from 22 up.
 #define SYS_fork    1
 #define SYS_exit    2
 #define SYS_wait    3

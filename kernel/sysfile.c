@@ -146,7 +146,8 @@ sys_link(void)
 
   if((dp = nameiparent(new, name)) != 0){
     ilock(dp);
-    if(dp->dev == ip->dev && dirlink(dp, name, ip->inum) == 0){
+    // Not into a removed directory (see create).
+    if(dp->dev == ip->dev && dp->nlink > 0 && dirlink(dp, name, ip->inum) == 0){
       iunlockput(dp);
       iput(ip);
       end_op();
@@ -245,6 +246,12 @@ create(char *path, short type, short major, short minor)
   if((dp = nameiparent(path, name)) == 0)
     return 0;
   ilock(dp);
+  // A removed directory takes no new entries: it is freed when its last
+  // reference goes, and what was named only in it would be lost for good.
+  if(dp->nlink < 1){
+    iunlockput(dp);
+    return 0;
+  }
 
   if((ip = dirlookup(dp, name, 0)) != 0){
     // Unlock dp first: ip may be dp itself (".") or its parent ("..").

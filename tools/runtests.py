@@ -37,17 +37,43 @@ def lacks_failures(out):
     return "found %r" % m.group(0) if m else None
 
 
+# The lines of kalloctest and bcachetest that start "testN: " and say
+# nothing went wrong: test0's verdict, the contention over a limit, and the
+# figures printed at the end (a negative or unknown growth is an error).
+FINE = re.compile(r"^test\d+: (OK|FAIL|tot grew by \d+, the limit is \d+|tot growth \d+, \d+ ticks)$")
+
+
 def correct(*tests):
     """A check for kalloctest and bcachetest: every test ran and found its
-    data right. A test failed only for its contention (tot grew past the
-    limit) passes here: contention is measured by make grade and the
-    benchmarks, since a loaded host makes it vary from run to run."""
+    data right. A test whose only failure is its contention (the program
+    says "tot grew by G, the limit is L") passes here: contention is judged
+    by make grade and the benchmarks, since a loaded host makes it vary from
+    run to run. Any other line "testN: ..." says what went wrong."""
     def check(out):
         for t in tests:
-            if not re.search(r"^%s:? (OK|FAILED: tot grew by)" % t, out, re.M):
-                return "no result line for %s" % t
-        m = re.search(r"^(?!.*tot grew by).*(FAIL|failed|panic).*$", out, re.M)
-        return "found %r" % m.group(0) if m else None
+            if re.search(r"^%s:? OK$" % t, out, re.M):
+                continue
+            if not re.search(r"^%s:? FAIL\b" % t, out, re.M):
+                return "no verdict line for %s" % t
+            if not re.search(r"^%s: tot grew by \d+, the limit is \d+$" % t, out, re.M):
+                return "%s failed, and not for its contention" % t
+        wrong = [line for line in out.splitlines()
+                 if re.match(r"^test\d+: ", line) and not FINE.match(line)]
+        return "found %r" % wrong[0] if wrong else None
+    return check
+
+
+def contends(test, failline):
+    """A check for the control session, whose single-lock kernel must fail
+    the test on contention: the course's FAIL line, and tot grown by 1000
+    or more. It shows that the counting and the limits can fail."""
+    def check(out):
+        if not re.search(r"^%s$" % re.escape(failline), out, re.M):
+            return "no line %r" % failline
+        m = re.search(r"^%s: tot growth (\d+), \d+ ticks$" % test, out, re.M)
+        if not m or int(m.group(1)) < 1000:
+            return "%s: tot growth %s, not 1000 or more" % (test, m.group(1) if m else "unknown")
+        return None
     return check
 
 
@@ -142,8 +168,8 @@ def shell_steps():
          has(r"^in d1$", r"^f\s+2\s")),
         ("ln-rm", "ln g1 g2; rm g1; cat g2; cat g1", 10,
          has(r"^banana$", r"cat: cannot open g1")),
-        ("background", "echo bg > bgout &", 10, lambda o: None),
-        ("background-done", "cat bgout", 10, has(r"^bg$")),
+        (None, "echo bg > bgout &", 10, lambda o: "printed %r" % o if o.strip() else None),
+        ("background", "cat bgout", 10, has(r"^bg$")),
         ("exec-missing", "nosuchprogram", 10, has(r"exec nosuchprogram failed")),
         ("abitest", "abitest", 30, both(has(r"^abitest OK$"), lacks_failures)),
         ("forktest", "forktest", 120, has(r"^fork test OK$")),
@@ -162,6 +188,14 @@ SESSIONS = [
         ("kalloctest", "kalloctest", 1200, correct("test1", "test2", "test3")),
         ("bcachetest", "bcachetest", 1200, correct("test0", "test1", "test2", "test3")),
     ]),
+    # The negative control: with single locks, the same programs must see
+    # the contention that the per-CPU allocator and the buckets remove.
+    Session("control-global-cpus3", 3, [
+        ("kalloctest", "kalloctest", 1200,
+         both(correct("test1", "test2", "test3"), contends("test1", "test1 FAIL"))),
+        ("bcachetest", "bcachetest", 1200,
+         both(correct("test0", "test1", "test2", "test3"), contends("test0", "test0: FAIL"))),
+    ], build=("KALLOC=global", "BCACHE=global")),
     # The race detector (make KCSAN=1): the lab's programs run without a
     # race found, and its self-test finds the races it must, naming the
     # functions, and none where the lock is taken.
@@ -208,15 +242,29 @@ SESSIONS = [
 ]
 
 
-def run_host_tests(results):
-    """The host-side tests (tests/host/run.py), one result per line."""
-    p = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "host", "run.py"), "test"],
-                       capture_output=True, text=True)
+HOST_RUN = [sys.executable, os.path.join(ROOT, "tests", "host", "run.py")]
+
+
+def host_checks():
+    """The names of the host-side checks that tests/host/run.py declares."""
+    p = subprocess.run(HOST_RUN + ["list"], capture_output=True, text=True, check=True)
+    return p.stdout.split()
+
+
+def run_host_tests(declared, results):
+    """The host-side tests (tests/host/run.py), one result per line. A
+    declared check that printed no result (run.py stopped early) fails."""
+    p = subprocess.run(HOST_RUN + ["test"], capture_output=True, text=True)
+    first = len(results)
+    seen = set()
     for line in p.stdout.splitlines():
         m = re.match(r"^(PASS|FAIL) (\S+): (.*)$", line)
         if m:
+            seen.add(m.group(2))
             results.append((m.group(2), m.group(1) == "PASS", m.group(3)[:300]))
-    if p.returncode != 0 and not any(not r[1] for r in results):
+    why = "not run: run.py exited with %d: %s" % (p.returncode, (p.stderr or p.stdout)[-300:])
+    results += [(name, False, why) for name in declared if name not in seen]
+    if p.returncode != 0 and all(r[1] for r in results[first:]):
         results.append(("host/run", False, (p.stderr or p.stdout)[-2000:]))
 
 
@@ -284,6 +332,10 @@ def main():
     if args.log:
         os.makedirs(args.log, exist_ok=True)
 
+    # Every declared check must report: a count that differs means some
+    # were dropped (or reported twice) without a failure to show for it.
+    declared = [n for s in sessions for n in s.test_names()]
+    host = host_checks() if args.host else []
     results = []
     for s in sessions:
         first = len(results)
@@ -296,10 +348,14 @@ def main():
     if args.host:
         first = len(results)
         print("== host-side tests (tests/host/run.py)", flush=True)
-        run_host_tests(results)
+        run_host_tests(host, results)
         for name, ok, msg in results[first:]:
             print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
 
+    if len(results) != len(declared) + len(host):
+        results.append(("runtests/count", False, "%d checks declared, %d reported"
+                        % (len(declared) + len(host), len(results))))
+        print("FAIL %s: %s" % (results[-1][0], results[-1][2]))
     passed = sum(1 for r in results if r[1])
     failed = len(results) - passed
     print("%d passed, %d failed" % (passed, failed))

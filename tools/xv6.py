@@ -35,7 +35,7 @@ class MachineError(Exception):
 
 
 def qemu_command(kernel, image, cpus):
-    """The QEMU command line of ABI.md."""
+    """The QEMU command line of docs/ABI.md."""
     return [
         "qemu-system-riscv64", "-machine", "virt", "-bios", "none",
         "-kernel", kernel, "-m", "128M", "-smp", str(cpus), "-nographic",

@@ -1,5 +1,5 @@
 // abitest: check that the headers and the user library provide the xv6
-// user ABI of ABI.md. Compiling proves the names exist; running checks
+// user ABI of docs/ABI.md. Compiling proves the names exist; running checks
 // their values and that the library behaves. Prints one line with "FAIL"
 // per mismatch, then "abitest OK" if there was none.
 //
@@ -37,7 +37,7 @@ check(const char *what, int ok)
   }
 }
 
-// EXPECT(NAME, value) compares a constant with the value ABI.md gives it.
+// EXPECT(NAME, value) compares a constant with the value docs/ABI.md gives it.
 #define EXPECT(name, value) expect(#name, (uint64)(name), (uint64)(value))
 
 static void

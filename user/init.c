@@ -6,7 +6,7 @@
 #include "kernel/fcntl.h"
 #include "user/user.h"
 
-// Device major numbers (ABI.md; kernel/file.h is kernel-only).
+// Device major numbers (docs/ABI.md; kernel/file.h is kernel-only).
 #define CONSOLE     1
 #define STATISTICS  2
 #define LOCKORDER   4   // only kernels built with make LOCKDEP=1 have it

@@ -1,7 +1,8 @@
-// Tests of the lock statistics and the statistics device (ABI.md):
+// Tests of the lock statistics and the statistics device (docs/ABI.md):
 // the report's format, counts that grow under load, 10000 pipes created and
-// destroyed, readers reading at once in small pieces, writes refused, and
-// an idle kernel's tot= staying put. Prints "statstest OK" at the end.
+// destroyed, readers reading at once in small pieces, two processes sharing
+// one open file, writes refused, and an idle kernel's tot= staying put.
+// Prints "statstest OK" at the end.
 #include "kernel/types.h"
 #include "kernel/fcntl.h"
 #include "user/user.h"
@@ -232,6 +233,74 @@ readers(void)
     fail("a concurrent reader got a broken report", 0);
 }
 
+// How many of each byte value a reader got.
+struct tally {
+  int n[256];
+};
+
+static void
+readall(int fd, struct tally *t)
+{
+  char c;
+
+  memset(t, 0, sizeof(*t));
+  while(read(fd, &c, 1) == 1)
+    t->n[(uchar)c]++;
+}
+
+// Two processes share one open file (opened before fork) and read it at
+// once, a byte at a time: each byte of the report must go to exactly one of
+// them. Which bytes went where cannot be told, but the report's fixed text
+// can be counted: one '=', and on each of its lock lines two '#', one '(',
+// one ')', two ':' and a newline, next to three lines of other text. A byte
+// given to both, or to neither, shows in these counts whenever it is one of
+// them, which about one byte in ten is.
+static void
+shared(void)
+{
+  static struct tally mine, theirs;   // too big for the one-page stack
+
+  for(int round = 0; round < 10; round++){
+    int fds[2];
+    int fd = open("statistics", O_RDONLY);
+    if(fd < 0 || pipe(fds) < 0){
+      fail("open or pipe failed", 0);
+      return;
+    }
+    int pid = fork();
+    if(pid < 0){
+      fail("fork", 0);
+      return;
+    }
+    if(pid == 0){
+      readall(fd, &mine);
+      write(fds[1], &mine, sizeof(mine));
+      exit(0);
+    }
+    readall(fd, &mine);
+    int got = 0, r;
+    while(got < sizeof(theirs) && (r = read(fds[0], (char *)&theirs + got, sizeof(theirs) - got)) > 0)
+      got += r;
+    wait(0);
+    close(fd);
+    close(fds[0]);
+    close(fds[1]);
+    if(got != sizeof(theirs)){
+      fail("the child did not report what it read", 0);
+      return;
+    }
+    int *c = mine.n;
+    for(int i = 0; i < 256; i++)
+      c[i] += theirs.n[i];
+    int locks = c['('];
+    if(c['='] != 1 || c[')'] != locks || c['#'] != 2 * locks || c[':'] != 2 * locks + 1 ||
+       c['\n'] != locks + 3 || locks < 5){
+      fail("two processes sharing an open file did not get each byte once", 0);
+      return;
+    }
+  }
+}
+
 int
 main(void)
 {
@@ -263,6 +332,7 @@ main(void)
   report(&b);
 
   readers();
+  shared();
 
   // Idle: two reports one after the other show the same tot=.
   if(report(&a) && report(&b) && a.tot != b.tot)

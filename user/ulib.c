@@ -152,7 +152,7 @@ stat(const char *path, struct stat *st)
   return r;
 }
 
-// Read the statistics device (ABI.md) into buf: up to n bytes, stopping
+// Read the statistics device (docs/ABI.md) into buf: up to n bytes, stopping
 // early at the end of the report. Returns the bytes read, or -1.
 int
 statistics(void *buf, int n)

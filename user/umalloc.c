@@ -1,10 +1,16 @@
-// malloc and free: a first-fit allocator over memory obtained with sbrk.
+// malloc and free: a next-fit allocator over memory obtained with sbrk.
 //
 // Memory is handed out in units of sizeof(struct chunk) (16 bytes), so that
 // every block is 16-byte aligned. Each block starts with a chunk header
 // holding its size in units, header included. Free blocks are kept on a
 // list sorted by address, which lets free() merge a block with the free
 // blocks right before and after it.
+//
+// Searches start at a free block near the last one used (the rover), not
+// at the head of the list: a program that allocates until memory runs out
+// leaves a small free piece behind every time the heap grows, and walking
+// past all of them on every call made such a program (usertests mem)
+// take time quadratic in the number of pieces.
 #include "kernel/types.h"
 #include "user/user.h"
 
@@ -19,11 +25,27 @@ struct chunk {
 #define MAXUNITS   ((0x7fffffffUL - UNIT) / UNIT)
 
 static struct chunk *freelist;   // sorted by address; 0 when empty
+static struct chunk *rover;      // 0, or a block on freelist: searches start there
 
 static int
 adjacent(struct chunk *a, struct chunk *b)
 {
   return a + a->units == b;
+}
+
+// The last free block below c, or 0 if there is none. The walk starts at
+// the rover when it lies below c.
+static struct chunk *
+below(struct chunk *c)
+{
+  struct chunk *prev = rover && rover < c ? rover : 0;
+  struct chunk *next = prev ? prev->next : freelist;
+
+  while(next && next < c){
+    prev = next;
+    next = next->next;
+  }
+  return prev;
 }
 
 void
@@ -32,12 +54,9 @@ free(void *p)
   if(p == 0)
     return;
   struct chunk *c = (struct chunk *)p - 1;
-  struct chunk *prev = 0, *next = freelist;
+  struct chunk *prev = below(c);
+  struct chunk *next = prev ? prev->next : freelist;
 
-  while(next && next < c){
-    prev = next;
-    next = next->next;
-  }
   c->next = next;
   if(next && adjacent(c, next)){
     c->units += next->units;
@@ -51,6 +70,8 @@ free(void *p)
   } else {
     prev->next = c;
   }
+  // next may be gone, merged into c: the rover moves to a block that stays.
+  rover = prev ? prev : c;
 }
 
 // Ask sbrk for at least `units` more units and put them on the free list.
@@ -76,6 +97,37 @@ grow(uint64 units)
   return 1;
 }
 
+// Take a block of units from the first free block big enough, looking from
+// the rover to the end of the list, then from its head up to the rover.
+// Returns it, or 0 if no free block is big enough.
+static struct chunk *
+take(uint64 units)
+{
+  for(int pass = 0; pass < 2; pass++){
+    struct chunk *stop = pass == 0 ? 0 : rover;
+    for(struct chunk *c = pass == 0 ? rover : freelist; c != stop; c = c->next){
+      if(c->units < units)
+        continue;
+      if(c->units > units){
+        // Hand out the tail, so the free block stays where it is on the list.
+        c->units -= units;
+        rover = c;
+        c += c->units;
+        c->units = units;
+      } else {
+        struct chunk *prev = below(c);
+        if(prev)
+          prev->next = c->next;
+        else
+          freelist = c->next;
+        rover = prev;
+      }
+      return c;
+    }
+  }
+  return 0;
+}
+
 void *
 malloc(uint nbytes)
 {
@@ -84,20 +136,9 @@ malloc(uint nbytes)
   if(units > MAXUNITS)
     return 0;
   for(;;){
-    struct chunk **link = &freelist;
-    for(struct chunk *c = freelist; c; link = &c->next, c = c->next){
-      if(c->units < units)
-        continue;
-      if(c->units == units){
-        *link = c->next;
-      } else {
-        // Hand out the tail, so the free block stays where it is on the list.
-        c->units -= units;
-        c += c->units;
-        c->units = units;
-      }
+    struct chunk *c = take(units);
+    if(c)
       return c + 1;
-    }
     if(!grow(units))
       return 0;
   }

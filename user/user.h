@@ -1,4 +1,5 @@
-// The user-space interface: system calls and the user library (xv6 ABI).
+// The user-space interface: system calls and the user library (the xv6
+// interface of docs/ABI.md).
 struct stat;
 
 // System calls (usys.S).

@@ -363,8 +363,9 @@ capture(const char *path, char **argv, int grow, char *out, int max)
 
 // Run fn(p) in a child. The call must be refused: it returns -1, or at
 // most maxok when that is not -1 (a transfer that stopped at the end of
-// valid memory), or the kernel kills the child. Return 1 if so; otherwise
-// report it and return 0.
+// valid memory). A child the kernel killed instead fails (docs/ABI.md: a
+// bad pointer, length or descriptor gets -1). Return 1 if refused;
+// otherwise report it and return 0.
 #define REFUSED 78
 static int
 refused(const char *what, int (*fn)(uint64), uint64 p, int maxok)
@@ -378,9 +379,11 @@ refused(const char *what, int (*fn)(uint64), uint64 p, int maxok)
     exit(1);
   }
   int st = waitfor(pid);
-  if(st == REFUSED || st == -1)
+  if(st == REFUSED)
     return 1;
-  if(st != 1)
+  if(st == -1)
+    fprintf(2, "%s: %s with 0x%llx: killed, but it must return -1\n", testname, what, p);
+  else if(st != 1)
     fprintf(2, "%s: %s with 0x%llx: exit status %d\n", testname, what, p, st);
   return 0;
 }
@@ -533,6 +536,67 @@ forkfull(void)
   int n2 = forkmax();
   CHECK(n1 > NPROC / 2, "only %d forks worked", n1);
   CHECK(n2 >= n1, "%d forks worked, but only %d after those children exited", n1, n2);
+}
+
+// Two children forked and both reaped, over and over.
+static void
+twochildren(void)
+{
+  for(int i = 0; i < 300; i++){
+    for(int k = 0; k < 2; k++)
+      if(xfork() == 0)
+        exit(0);
+    waitok(2);
+  }
+}
+
+// Several processes fork and reap children at the same time.
+static void
+forkfork(void)
+{
+  enum { NW = 4, ROUNDS = 50 };
+  for(int w = 0; w < NW; w++){
+    if(xfork() != 0)
+      continue;
+    for(int i = 0; i < ROUNDS; i++){
+      int pid = fork();
+      CHECK(pid >= 0, "worker %d: fork failed at round %d", w, i);
+      if(pid == 0)
+        exit(0);
+      CHECK(waitfor(pid) == 0, "worker %d: child failed", w);
+    }
+    exit(0);
+  }
+  waitok(NW);
+}
+
+// A fork storm: every process forks as fast as it can, and never waits,
+// until the process table is full; then they all stop. Parents exit with
+// children still running or already zombies, so init must reap the rest:
+// afterwards as many forks work as before.
+static void
+forkforkfork(void)
+{
+  int before = forkmax();
+  unlink("ut.stopfork");
+  int pid = xfork();
+  if(pid == 0){
+    for(;;){
+      int fd = open("ut.stopfork", O_RDONLY);
+      if(fd >= 0)
+        exit(0);
+      if(fork() < 0)
+        close(open("ut.stopfork", O_CREATE | O_RDWR));
+    }
+  }
+  sleep(10);
+  close(open("ut.stopfork", O_CREATE | O_RDWR));
+  CHECK(waitfor(pid) == 0, "the first forker failed");
+  int after = 0;
+  for(int tries = 0; tries < 20 && (after = forkmax()) < before; tries++)
+    sleep(10);
+  CHECK(after >= before, "%d forks worked before the storm, %d after it", before, after);
+  xunlink("ut.stopfork");
 }
 
 static int blockfds[2];   // nobody writes this pipe: reading it blocks
@@ -1119,6 +1183,148 @@ pagesback(void)
   }
 }
 
+// Uninitialised static memory (the bss) starts out zero.
+static char bss[10000];
+
+static void
+bsstest(void)
+{
+  CHECK(allzero(bss, sizeof bss), "the bss is not all zero");
+}
+
+// Shrinking the whole process, or into its text, kills it when it returns
+// to user space, and only it; shrinking by less than a page keeps the page.
+static void
+sbrkbugs(void)
+{
+  int pid = xfork();
+  if(pid == 0){
+    sbrk(-(int)(uint64)sbrk(0));
+    exit(0);
+  }
+  CHECK(waitfor(pid) == -1, "a process that gave back all its memory went on");
+
+  // What runs after the sbrk (this function, its stack) lies above 3500.
+  CHECK((uint64)sbrkbugs >= PGSIZE, "sbrkbugs is in the first page");
+  pid = xfork();
+  if(pid == 0){
+    sbrk(-(int)((uint64)sbrk(0) - 3500));
+    exit(0);
+  }
+  CHECK(waitfor(pid) == -1, "a process that gave back most of its text went on");
+
+  // A break in the middle of a page, moved down by 10 bytes: the page
+  // stays, with what it holds; below its start, it goes.
+  sbrk(PGROUNDUP((uint64)sbrk(0)) - (uint64)sbrk(0));
+  char *top = sbrk(0);
+  CHECK(sbrk(PGSIZE + 2048) == top, "sbrk(%d) failed", PGSIZE + 2048);
+  fillpat(top, PGSIZE + 2048, 0, 3);
+  CHECK(sbrk(-10) == top + PGSIZE + 2048, "sbrk(-10) did not return the old break");
+  CHECK(sbrk(0) == top + PGSIZE + 2038, "sbrk(-10) left the break at %p", sbrk(0));
+  CHECK(badpat(top, PGSIZE + 2038, 0, 3) < 0, "memory below the break changed");
+  CHECK(sbrk(-2038) != FAILPTR && sbrk(0) == top + PGSIZE, "shrinking to a page boundary failed");
+  mustkill(readbyte, (uint64)top + PGSIZE, "reading a page given back");
+  CHECK(sbrk(100) == top + PGSIZE && allzero(top + PGSIZE, 100),
+        "a page given back and taken again is not zeroed");
+  CHECK(badpat(top, PGSIZE, 0, 3) < 0, "the page below the break changed");
+}
+
+// After a shrink by less than a page, system calls still read and write
+// the last bytes below the break.
+static void
+sbrklast(void)
+{
+  sbrk(PGROUNDUP((uint64)sbrk(0)) - (uint64)sbrk(0));
+  sbrk(PGSIZE);
+  sbrk(10);
+  sbrk(-20);
+  char *end = sbrk(0);
+  char *name = end - 16;
+  strcpy(name, "ut.sbrklast");
+  int fd = xopen(name, O_CREATE | O_RDWR);
+  end[-1] = 'L';
+  xwrite(fd, end - 1, 1);
+  xclose(fd);
+  end[-1] = 0;
+  fd = xopen(name, O_RDONLY);
+  xread(fd, end - 1, 1);
+  CHECK(end[-1] == 'L', "the byte read into the last byte below the break is %d", end[-1]);
+  xclose(fd);
+  xunlink(name);
+}
+
+// malloc until memory runs out; once it is all freed, a big malloc works.
+static void
+mem(void)
+{
+  enum { SZ = 10001 };
+  void **list = 0;
+  int n = 0;
+  void **m;
+  while((m = malloc(SZ)) != 0){
+    *m = list;
+    list = m;
+    n++;
+  }
+  CHECK(n > 1000, "only %d blocks of %d bytes could be had", n, SZ);
+  while(list){
+    m = *list;
+    free(list);
+    list = m;
+  }
+  m = malloc(20 * 1024);
+  CHECK(m != 0, "malloc(%d) failed after everything was freed", 20 * 1024);
+  free(m);
+}
+
+// Several processes ask for most of memory at once. At most one can have
+// it, and the requests that fail give back what they took: another process
+// can still grow. (That no page is lost in the end, usertests checks after
+// every run.)
+static void
+sbrkfail(void)
+{
+  enum { NCHILD = 3, BIG = 100 * 1024 * 1024 };
+  int pids[NCHILD];
+  int fds[2];
+
+  xpipe(fds);
+  for(int i = 0; i < NCHILD; i++){
+    pids[i] = xfork();
+    if(pids[i] == 0){
+      char *p = sbrk(BIG - (uint64)sbrk(0));
+      if(p != FAILPTR)
+        for(char *q = (char*)PGROUNDUP((uint64)p); q < (char*)BIG; q += PGSIZE)
+          *q = 1;
+      write(fds[1], p == FAILPTR ? "n" : "y", 1);
+      for(;;)
+        sleep(1000);
+    }
+  }
+  int got = 0;
+  for(int i = 0; i < NCHILD; i++){
+    char c;
+    xread(fds[0], &c, 1);
+    got += c == 'y';
+  }
+  CHECK(got <= 1, "%d processes of %d MB on a 128 MB machine", got, BIG >> 20);
+  int pid = xfork();
+  if(pid == 0){
+    char *p = sbrk(PGSIZE);
+    if(p == FAILPTR)
+      exit(1);
+    p[0] = 1;
+    exit(0);
+  }
+  CHECK(waitfor(pid) == 0, "failed requests for memory kept it: a process cannot grow a page");
+  for(int i = 0; i < NCHILD; i++)
+    kill(pids[i]);
+  for(int i = 0; i < NCHILD; i++)
+    CHECK(wait(0) > 0, "a child was lost");
+  xclose(fds[0]);
+  xclose(fds[1]);
+}
+
 // Read and write a in children, both of which the kernel must kill.
 static void
 mustfault(uint64 a)
@@ -1394,7 +1600,7 @@ badpipeleak(void)
     exit(0);
   }
   int st = waitfor(pid);
-  CHECK(st == 0 || st == -1, "child exited with %d", st);
+  CHECK(st == 0, "child exited with %d", st);
 }
 
 // Buffers that run off the end of memory and lengths that are negative
@@ -1589,7 +1795,7 @@ bs_call(uint64 num)
   return (int)rawsyscall(num);
 }
 
-// System call numbers that do not exist fail (or kill the caller).
+// System call numbers that do not exist fail.
 static void
 badsyscall(void)
 {
@@ -1940,6 +2146,56 @@ filetrunc(void)
   xunlink("ut.t");
 }
 
+// A write through a descriptor whose offset another open's O_TRUNC left
+// past the end of the file fails (a file has no holes), and harms nothing.
+static void
+truncate2(void)
+{
+  int a = xopen("ut.tr2", O_CREATE | O_TRUNC | O_WRONLY);
+  xwrite(a, "abcd", 4);
+  int b = xopen("ut.tr2", O_TRUNC | O_WRONLY);
+  int r = write(a, "x", 1);
+  CHECK(r == -1, "a write at offset 4 of an empty file returned %d", r);
+  xwrite(b, "ok", 2);
+  xclose(a);
+  xclose(b);
+  int fd = xopen("ut.tr2", O_RDONLY);
+  CHECK(read(fd, buf, 10) == 2 && memcmp(buf, "ok", 2) == 0, "the file does not hold \"ok\"");
+  xclose(fd);
+  xunlink("ut.tr2");
+}
+
+// One process truncates a file over and over while another writes it and
+// reads it back: every byte read is one that was written there.
+static void
+truncate3(void)
+{
+  static const char digits[] = "0123456789";
+  xclose(xopen("ut.tr3", O_CREATE | O_TRUNC | O_WRONLY));
+  int pid = xfork();
+  if(pid == 0){
+    for(int i = 0; i < 60; i++){
+      int fd = xopen("ut.tr3", O_WRONLY);
+      xwrite(fd, digits, 10);
+      xclose(fd);
+      fd = xopen("ut.tr3", O_RDONLY);
+      int n = read(fd, buf, BUFSZ);
+      CHECK(n >= 0 && n <= 10, "read %d bytes of a file of at most 10", n);
+      for(int k = 0; k < n; k++)
+        CHECK(buf[k] == digits[k] || (k < 3 && buf[k] == 'x'), "byte %d is %d", k, buf[k]);
+      xclose(fd);
+    }
+    exit(0);
+  }
+  for(int i = 0; i < 90; i++){
+    int fd = xopen("ut.tr3", O_CREATE | O_TRUNC | O_WRONLY);
+    xwrite(fd, "xxx", 3);
+    xclose(fd);
+  }
+  CHECK(waitfor(pid) == 0, "the writer failed");
+  xunlink("ut.tr3");
+}
+
 // A file of MAXFILE blocks, through the indirect block; it cannot grow
 // further.
 static void
@@ -2040,6 +2296,65 @@ unlinkopen(void)
     exit(0);
   }
   CHECK(waitfor(pid) == 0, "child failed");
+}
+
+// A directory removed while another process opens it, over and over: the
+// opens fail or work, the removal works, and the inodes all go.
+static void
+openiput(void)
+{
+  for(int round = 0; round < 10; round++){
+    xmkdir("ut.oi");
+    int pid = xfork();
+    if(pid == 0){
+      for(int i = 0; i < 20; i++){
+        CHECK(open("ut.oi", O_RDWR) < 0, "a directory opened for writing");
+        int fd = open("ut.oi", O_RDONLY);
+        if(fd >= 0)
+          xclose(fd);
+      }
+      exit(0);
+    }
+    xunlink("ut.oi");
+    CHECK(waitfor(pid) == 0, "round %d: the opener failed", round);
+  }
+}
+
+// A process whose current directory was removed goes on, and exits.
+static void
+exitiput(void)
+{
+  for(int round = 0; round < 10; round++){
+    int pid = xfork();
+    if(pid == 0){
+      xmkdir("ut.ei");
+      CHECK(chdir("ut.ei") == 0, "chdir failed");
+      xunlink("../ut.ei");
+      exit(0);
+    }
+    CHECK(waitfor(pid) == 0, "round %d: the child failed", round);
+    struct stat st;
+    CHECK(stat("ut.ei", &st) < 0, "the removed directory is still there");
+  }
+}
+
+// A process removes its own current directory: relative paths then lead
+// nowhere, and it can still move to another directory.
+static void
+iputtest(void)
+{
+  int pid = xfork();
+  if(pid == 0){
+    xmkdir("ut.ip");
+    CHECK(chdir("ut.ip") == 0, "chdir failed");
+    xunlink("../ut.ip");
+    CHECK(open("ut.ipf", O_CREATE | O_RDWR) < 0, "a file was made in a removed directory");
+    CHECK(chdir("/") == 0, "chdir / failed from a removed directory");
+    exit(0);
+  }
+  CHECK(waitfor(pid) == 0, "child failed");
+  struct stat st;
+  CHECK(stat("ut.ip", &st) < 0, "the removed directory is still there");
 }
 
 // Hard links: one inode under several names.
@@ -2280,6 +2595,42 @@ maxpath(void)
   checkfile("ut.mp/f", 10, 1);
   xunlink("ut.mp/f");
   xunlink("ut.mp");
+}
+
+// Names of DIRSIZ (14) characters, the most a directory entry holds, in
+// every component of a path. As in xv6, a longer component is cut to its
+// first DIRSIZ characters.
+static void
+fourteen(void)
+{
+  static const char *dir = "ut.fourteen.dd", *sub = "0123456789abcd", *file = "file5678901234";
+  char path[64];
+
+  CHECK(strlen(dir) == DIRSIZ && strlen(sub) == DIRSIZ && strlen(file) == DIRSIZ,
+        "the names are not %d characters", DIRSIZ);
+  xmkdir(dir);
+  strcpy(path, dir);
+  strcpy(path + DIRSIZ, "/");
+  strcpy(path + DIRSIZ + 1, sub);
+  xmkdir(path);
+  strcpy(path + 2 * DIRSIZ + 1, "/");
+  strcpy(path + 2 * DIRSIZ + 2, file);
+  putfile(path, 100, 14);
+  CHECK(countentries(".", dir) == 1, "%s is not in . once", dir);
+  checkfile(path, 100, 14);
+
+  // The same path with a 15th character in every component.
+  strcpy(path, "ut.fourteen.ddX/0123456789abcdX/file5678901234X");
+  checkfile(path, 100, 14);
+  CHECK(mkdir("ut.fourteen.ddY") == -1, "mkdir of a name equal in %d characters worked", DIRSIZ);
+
+  xunlink(path);
+  strcpy(path, dir);
+  strcpy(path + DIRSIZ, "/");
+  strcpy(path + DIRSIZ + 1, sub);
+  CHECK(countentries(path, 0) == 2, "%s is not empty", path);
+  xunlink(path);
+  xunlink(dir);
 }
 
 // Several processes create, link and unlink the same few names in one
@@ -2780,6 +3131,63 @@ diskfull(void)
   xunlink("ut.keep");
 }
 
+// The bytes the disk can hold in new files now: fill it, then empty it.
+static int
+freespace(void)
+{
+  int nfiles;
+  xmkdir("ut.full");
+  int n = filldisk(&nfiles);
+  emptydisk(nfiles);
+  xunlink("ut.full");
+  return n;
+}
+
+// Several processes write files and remove them, over and over: no block
+// is lost.
+static void
+manywrites(void)
+{
+  enum { NW = 4, ROUNDS = 30, SIZE = 12 * BSIZE };
+  int before = freespace();
+  for(int w = 0; w < NW; w++){
+    if(xfork() != 0)
+      continue;
+    char name[16];
+    mkname(name, "ut.mw", w);
+    for(int round = 0; round < ROUNDS; round++){
+      putfile(name, SIZE, w + round);
+      checkfile(name, SIZE, w + round);
+      xunlink(name);
+    }
+    exit(0);
+  }
+  waitok(NW);
+  int after = freespace();
+  CHECK(after == before, "the disk held %d bytes before, %d after", before, after);
+}
+
+// Writes from bad addresses fail, and leak no block: more of them than
+// the disk has free blocks, each into a new file that is then removed.
+static void
+badwrite(void)
+{
+  static const uint64 bad[] = { 0xffffffffffUL, KERNBASE, MAXVA - 1 };
+  int before = freespace();
+  for(int i = 0; i < before / BSIZE + 50; i++){
+    int fd = xopen("ut.bw", O_CREATE | O_WRONLY);
+    uint64 a = bad[i % NELEM(bad)];
+    int r = write(fd, (char*)a, 1);
+    CHECK(r == -1, "a write from 0x%llx returned %d", a, r);
+    xclose(fd);
+    xunlink("ut.bw");
+  }
+  putfile("ut.bw", BSIZE, 1);
+  xunlink("ut.bw");
+  int after = freespace();
+  CHECK(after == before, "the disk held %d bytes before, %d after", before, after);
+}
+
 // Create empty files until no inode is left; return how many.
 static int
 fillinodes(void)
@@ -2876,6 +3284,9 @@ static const struct test {
   { exitwait, "exitwait", 0 },
   { orphans, "orphans", 0 },
   { forkfull, "forkfull", 0 },
+  { twochildren, "twochildren", 0 },
+  { forkfork, "forkfork", 0 },
+  { forkforkfork, "forkforkfork", 0 },
   { killsleeping, "killsleeping", 0 },
   { killrunning, "killrunning", 0 },
   { killmisc, "killmisc", 0 },
@@ -2890,6 +3301,11 @@ static const struct test {
   { sbrkmuch, "sbrkmuch", 0 },
   { sbrktoobig, "sbrktoobig", 0 },
   { pagesback, "pagesback", 0 },
+  { bsstest, "bsstest", 0 },
+  { sbrkbugs, "sbrkbugs", 0 },
+  { sbrklast, "sbrklast", 0 },
+  { mem, "mem", 0 },
+  { sbrkfail, "sbrkfail", 0 },
   { kernelmem, "kernelmem", 0 },
   { maxva, "maxva", 0 },
   { abovebrk, "abovebrk", 0 },
@@ -2907,14 +3323,20 @@ static const struct test {
   { pipemany, "pipemany", 0 },
   { filebasic, "filebasic", 0 },
   { filetrunc, "filetrunc", 0 },
+  { truncate2, "truncate2", 0 },
+  { truncate3, "truncate3", 0 },
   { bigfile, "bigfile", 0 },
   { manyfiles, "manyfiles", 0 },
   { unlinkopen, "unlinkopen", 0 },
+  { openiput, "openiput", 0 },
+  { exitiput, "exitiput", 0 },
+  { iputtest, "iput", 0 },
   { linktest, "link", 0 },
   { dirrules, "dirrules", 0 },
   { dotdot, "dotdot", 0 },
   { deepdir, "deepdir", 0 },
   { maxpath, "maxpath", 0 },
+  { fourteen, "fourteen", 0 },
   { concreate, "concreate", 0 },
   { duptest, "dup", 0 },
   { nofile, "nofile", 0 },
@@ -2926,6 +3348,8 @@ static const struct test {
   { mixedwork, "mixedwork", 0 },
   { memfull, "memfull", 1 },
   { diskfull, "diskfull", 1 },
+  { manywrites, "manywrites", 1 },
+  { badwrite, "badwrite", 1 },
   { outofinodes, "outofinodes", 1 },
   { bigdir, "bigdir", 1 },
 };

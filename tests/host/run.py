@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines), of the lock-order checker's graph
-(kernel/lockgraph.c) and of the race detector's decisions
-(kernel/kcsanwatch.h), compiled unchanged against shim.c.
+(and their single-lock baselines), of the statistics report
+(kernel/lockstat.c), of the lock-order checker's graph (kernel/lockgraph.c)
+and of the race detector's decisions (kernel/kcsanwatch.h), compiled
+unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
-                    AddressSanitizer + UndefinedBehaviorSanitizer;
-                    prints "N passed, N failed"
+                    AddressSanitizer + UndefinedBehaviorSanitizer, then the
+                    comparisons of contention; prints "N passed, N failed"
+    run.py list     the name of every check that run.py test reports
     run.py bench    operations per second with 1 and 2 threads, per-CPU vs
                     global allocator and bucketed vs global cache; the table
                     goes to docs/bench-host.md
@@ -14,6 +16,7 @@
 
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +32,7 @@ MODULES = {
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
     "lockgraph": {"graph": ["kernel/lockgraph.c"]},
+    "lockstat": {"report": []},
     "kcsan": {"watch": []},   # kcsanwatch.h, included by the test
 }
 # The graph is tested on 1000 lock classes (the kernel has 128).
@@ -57,8 +61,37 @@ TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") fo
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
 TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
 TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
+TESTS += [("asan", "lockstat", ["report"], "largest", 1)]
 TESTS += [("tsan", "kcsan", ["watch"], "sampling", 4)]
 TESTS += [("asan", "kcsan", ["watch"], t, 1) for t in ("sampling", "overlap", "pairs")]
+
+# Contention compared between the variants of a module, in a test of the
+# ASan runs where the design says CPUs do not share a lock: the single lock
+# must show contention (proof that the counting works), the real module at
+# most a tenth of it. Each module's test prints its tot= as "kmem-tot=N" or
+# "bcache-tot=N". How much the single lock contends depends on how often
+# the host runs two of the threads at once: on a loaded machine it can be
+# little, so a pair of runs that fails is tried again, up to ATTEMPTS runs.
+CONTENTION = [("kalloc", "own", 8), ("bio", "hits", 8)]
+MIN_BASELINE = 100
+ATTEMPTS = 3
+TESTS += [("asan", m, list(MODULES[m]), t, n) for m, t, n in CONTENTION]
+TOT = re.compile(r"\b(?:kmem|bcache)-tot=(\d+)")
+
+
+def label(san, module, variant, name, threads):
+    return "host/%s/%s-%s/%s/%d" % (san, module, variant, name, threads)
+
+
+def contention_label(module, name, threads):
+    return "host/asan/contention/%s/%s/%d" % (module, name, threads)
+
+
+def labels():
+    """Every check test() reports, in order."""
+    out = [label(san, m, v, t, n) for san, m, variants, t, n in TESTS for v in variants]
+    return out + [contention_label(*c) for c in CONTENTION]
+
 
 def build(main, module, variant, san, extra=()):
     out = os.path.join(BUILD, san, "%s-%s-%s" % (main, module, variant))
@@ -72,26 +105,60 @@ def build(main, module, variant, san, extra=()):
     return out
 
 
+def report(results, ok, name, detail):
+    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, detail), flush=True)
+    results.append(ok)
+
+
+def run(binary, name, threads):
+    """Run one host test; return whether it passed, what it said, and its tot
+    (None if it printed none)."""
+    p = subprocess.run([binary, name, str(threads)], env=ENV,
+                       capture_output=True, text=True, timeout=600)
+    ok = p.returncode == 0 and "Sanitizer" not in p.stderr and "PASS" in p.stdout
+    detail = p.stdout.strip().replace("\n", " ")
+    if not ok:
+        detail = "exit %d: %s" % (p.returncode, (p.stderr or p.stdout)[-2000:])
+    m = TOT.search(p.stdout)
+    return ok, detail, int(m.group(1)) if ok and m else None
+
+
+def compare(results, tots, bins, module, name, threads):
+    """The contention check of CONTENTION: the single lock contends, the real
+    module much less; the first pair of runs is the one test() made."""
+    real = REAL[module][0]
+    pair = (tots.get((module, "global", name, threads)), tots.get((module, real, name, threads)))
+    tried = []
+    for attempt in range(ATTEMPTS):
+        if attempt > 0:
+            pair = tuple(run(bins[("asan", module, v)], name, threads)[2] for v in ("global", real))
+        tried.append("global %s, %s %s" % (pair[0], real, pair[1]))
+        ok = None not in pair and pair[0] >= MIN_BASELINE and pair[1] * 10 <= pair[0]
+        if ok:
+            break
+    report(results, ok, contention_label(module, name, threads),
+           "%s (global must reach %d, %s at most a tenth of it)"
+           % ("; ".join(tried), MIN_BASELINE, real))
+
+
 def test():
     results = []
     t0 = time.time()
     bins = {}
+    tots = {}
     for san, module, variants, name, threads in TESTS:
         for variant in variants:
             key = (san, module, variant)
             if key not in bins:
                 bins[key] = build("test_" + module, module, variant, san)
-            label = "host/%s/%s-%s/%s/%d" % (san, module, variant, name, threads)
             t = time.time()
-            p = subprocess.run([bins[key], name, str(threads)], env=ENV,
-                               capture_output=True, text=True, timeout=600)
-            ok = p.returncode == 0 and "Sanitizer" not in p.stderr and "PASS" in p.stdout
-            detail = p.stdout.strip().replace("\n", " ")
-            if not ok:
-                detail = "exit %d: %s" % (p.returncode, (p.stderr or p.stdout)[-2000:])
-            print("%s %s: %.1fs %s" % ("PASS" if ok else "FAIL", label, time.time() - t,
-                                       detail), flush=True)
-            results.append(ok)
+            ok, detail, tot = run(bins[key], name, threads)
+            if san == "asan":
+                tots[(module, variant, name, threads)] = tot
+            report(results, ok, label(san, module, variant, name, threads),
+                   "%.1fs %s" % (time.time() - t, detail))
+    for c in CONTENTION:
+        compare(results, tots, bins, *c)
     passed = sum(results)
     print("host tests took %.0fs" % (time.time() - t0))
     print("%d passed, %d failed" % (passed, len(results) - passed))
@@ -168,7 +235,10 @@ def bench():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in ("test", "bench"):
+    if len(sys.argv) != 2 or sys.argv[1] not in ("test", "list", "bench"):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
+    if sys.argv[1] == "list":
+        print("\n".join(labels()))
+        sys.exit(0)
     sys.exit(test() if sys.argv[1] == "test" else bench())

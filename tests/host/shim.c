@@ -58,6 +58,47 @@ shim_rand(uint64 *state)
   return *state;
 }
 
+// ---- timed tests ----
+
+static int stopped;
+static pthread_barrier_t warm;
+static uint64 warmtot;   // tot= when every thread had warmed up
+
+void
+shim_timed_init(int nthreads)
+{
+  pthread_barrier_init(&warm, 0, nthreads);
+}
+
+void
+shim_stop_after(double secs)
+{
+  struct timespec t = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+  nanosleep(&t, 0);
+  __atomic_store_n(&stopped, 1, __ATOMIC_RELEASE);
+}
+
+int
+shim_stopped(void)
+{
+  return __atomic_load_n(&stopped, __ATOMIC_ACQUIRE);
+}
+
+// One thread reads tot= while all the others wait, as shim_lock_tot needs.
+void
+shim_warmed(void)
+{
+  if(pthread_barrier_wait(&warm) == PTHREAD_BARRIER_SERIAL_THREAD)
+    warmtot = shim_lock_tot();
+  pthread_barrier_wait(&warm);
+}
+
+uint64_t
+shim_timed_tot(void)
+{
+  return shim_lock_tot() - warmtot;
+}
+
 // ---- CPUs ----
 
 struct cpu cpus[NCPU];

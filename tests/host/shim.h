@@ -17,6 +17,19 @@ int shim_disk_nbufs(void);               // distinct struct bufs the disk has se
 // on the kmem and bcache locks. Call it while no other thread runs kernel code.
 uint64_t shim_lock_tot(void);
 
+// Timed tests: the main thread calls shim_timed_init() before it starts
+// the test threads and shim_stop_after() once they run; that returns after
+// secs seconds, and from then on shim_stopped() is true in every thread.
+// Contention is measured once the threads have warmed up (taken their
+// first pages or blocks, which may mean meeting other threads): each test
+// thread calls shim_warmed() then, and waits there for the others;
+// shim_timed_tot() is the growth of tot= since.
+void shim_timed_init(int nthreads);
+void shim_stop_after(double secs);
+int shim_stopped(void);
+void shim_warmed(void);
+uint64_t shim_timed_tot(void);
+
 // Print "FAIL: what (a, b)" and abort.
 void shim_fail(const char *what, long a, long b) __attribute__((noreturn));
 

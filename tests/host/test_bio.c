@@ -8,6 +8,12 @@
 //          blocks than buffers, so that eviction runs all the time; every
 //          read checks the block's contents against the last write
 //   same   every thread misses on the same few blocks at the same time
+//   hits   for HITS_SECS seconds, every thread reads blocks of its own, few
+//          enough that they all stay cached, and less than 37 apart (the
+//          bucket count of bio.c), so no two threads share a bucket;
+//          bcache-tot is what tot= grew by once each had read its blocks
+//          once. The bucketed cache should see no contention there, the
+//          single lock some (tests/host/run.py compares them)
 //   lru    (one thread) the buffer replaced is always the least recently used
 //   pin    (one thread) a pinned buffer is never replaced
 //   busy   (one thread) with every buffer held, bread panics "bget: no buffers"
@@ -42,6 +48,7 @@ void bunpin(struct buf *);
 #define DEV      1
 #define NBLOCKS  (4 * NBUF)     // blocks in use by the rw test
 #define OPS      1000000L       // bread/brelse pairs per test, over all threads
+#define HITS_SECS 1.5
 
 static int nthreads;
 static uint64 latest[NBLOCKS];
@@ -118,15 +125,32 @@ same(void *arg)
   return 0;
 }
 
+static void *
+hits(void *arg)
+{
+  struct worker *w = arg;
+  int mine = NBUF / nthreads;
+  shim_setcpu(w->id);
+  for(int i = 0; i < mine; i++)
+    access_block(w, w->id * mine + i);
+  shim_warmed();
+  while(!shim_stopped())
+    access_block(w, w->id * mine + w->ops % mine);
+  return 0;
+}
+
 static void
 run_threads(void *(*fn)(void *))
 {
   struct worker *w = calloc(nthreads, sizeof(*w));
+  shim_timed_init(nthreads);
   for(int i = 0; i < nthreads; i++){
     w[i].id = i;
     w[i].rng = 0x2545F4914F6CDD1DULL * (i + 1);
     pthread_create(&w[i].thread, 0, fn, &w[i]);
   }
+  if(fn == hits)
+    shim_stop_after(HITS_SECS);
   long ops = 0;
   for(int i = 0; i < nthreads; i++){
     pthread_join(w[i].thread, 0);
@@ -142,7 +166,7 @@ run_threads(void *(*fn)(void *))
   }
   printf("ops=%ld disk-ios=%lu buffers=%d bcache-tot=%lu ", ops,
          (unsigned long)shim_disk_ios(), shim_disk_nbufs(),
-         (unsigned long)shim_lock_tot());
+         (unsigned long)(fn == hits ? shim_timed_tot() : shim_lock_tot()));
 }
 
 static void
@@ -262,7 +286,7 @@ int
 main(int argc, char *argv[])
 {
   if(argc != 3){
-    fprintf(stderr, "usage: test_bio rw|same|lru|pin|busy NTHREADS\n");
+    fprintf(stderr, "usage: test_bio rw|same|hits|lru|pin|busy NTHREADS\n");
     return 2;
   }
   nthreads = atoi(argv[2]);
@@ -280,6 +304,8 @@ main(int argc, char *argv[])
     run_threads(rw);
   else if(strcmp(argv[1], "same") == 0)
     run_threads(same);
+  else if(strcmp(argv[1], "hits") == 0)
+    run_threads(hits);
   else if(strcmp(argv[1], "lru") == 0 && nthreads == 1)
     lru();
   else if(strcmp(argv[1], "pin") == 0 && nthreads == 1)

@@ -9,6 +9,11 @@
 //   exhaust  every CPU allocates until kalloc fails; then all pages go back
 //            to one CPU's list and another CPU must get every one of them
 //   steal    one CPU only frees, the others only allocate (always stealing)
+//   own      for OWN_SECS seconds, every CPU allocates a few pages and frees
+//            them again, on its own list once its first steals are done;
+//            kmem-tot is what tot= grew by after those. The per-CPU
+//            allocator should see no contention there, the single lock
+//            some (tests/host/run.py compares them)
 //
 // Every page handed out is checked for the allocation junk, marked with its
 // owner and a serial number, and the marks are checked again before it is
@@ -32,6 +37,8 @@ uint64 kfreepages(void);
 #define NPAGES    2048          // pages given to the allocator
 #define OPS       1000000L      // operations per test, over all threads
 #define STASH     64            // pages a thread holds at most
+#define OWN_SECS  1.5
+#define OWN_PAGES 8             // pages a thread holds at once in the own test
 
 static char *arena;
 static int nthreads;
@@ -270,11 +277,32 @@ steal(void *arg)
   return 0;
 }
 
+static void
+ownround(struct worker *w)
+{
+  while(w->nstash < OWN_PAGES)
+    if(!alloc_one(w))
+      shim_fail("kalloc failed with most pages free", w->nstash, 0);
+  drain(w);
+}
+
+static void *
+own(void *arg)
+{
+  struct worker *w = arg;
+  shim_setcpu(w->id);
+  ownround(w);
+  shim_warmed();
+  while(!shim_stopped())
+    ownround(w);
+  return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
   if(argc != 3){
-    fprintf(stderr, "usage: test_kalloc mix|exhaust|steal NTHREADS\n");
+    fprintf(stderr, "usage: test_kalloc mix|exhaust|steal|own NTHREADS\n");
     return 2;
   }
   nthreads = atoi(argv[2]);
@@ -289,6 +317,8 @@ main(int argc, char *argv[])
     fn = exhaust;
   else if(strcmp(argv[1], "steal") == 0 && nthreads >= 2)
     fn = steal;
+  else if(strcmp(argv[1], "own") == 0)
+    fn = own;
   else {
     fprintf(stderr, "unknown test %s (steal needs 2 threads or more)\n", argv[1]);
     return 2;
@@ -304,6 +334,7 @@ main(int argc, char *argv[])
     shim_fail("kinitrange did not free every page", (long)before, NPAGES);
 
   pthread_barrier_init(&barrier, 0, nthreads);
+  shim_timed_init(nthreads);
   struct worker *w = calloc(nthreads, sizeof(*w));
   for(int i = 0; i < nthreads; i++){
     w[i].id = i;
@@ -315,6 +346,8 @@ main(int argc, char *argv[])
     pthread_create(&w[0].thread, 0, fn, &w[0]);
   for(int i = first; i < nthreads; i++)
     pthread_create(&w[i].thread, 0, fn, &w[i]);
+  if(fn == own)
+    shim_stop_after(OWN_SECS);
   for(int i = first; i < nthreads; i++)
     pthread_join(w[i].thread, 0);
   if(fn == steal){
@@ -333,7 +366,7 @@ main(int argc, char *argv[])
   if(after != before)
     shim_fail("free pages at the end differ from the start: pages lost", (long)after, (long)before);
   printf("PASS kalloc %s threads=%d ops=%ld kmem-tot=%lu\n", argv[1], nthreads, ops,
-         (unsigned long)shim_lock_tot());
+         (unsigned long)(fn == own ? shim_timed_tot() : shim_lock_tot()));
   free(w);
   return 0;
 }
