@@ -120,13 +120,16 @@ kcsantest_readflag(uint64 until, int locked)
 
 // The flag set through data_race(), which the detector does not see: only
 // its readers' watchpoints can catch it, by the value they watch changing.
+// It gets a new value each time: set and cleared, it would change back
+// whenever a watch happened to span an even number of writes, which a
+// steady loop can make every watch do.
 __attribute__((noipa)) static int
 kcsantest_setflag_unseen(uint64 until, int locked)
 {
   int rounds = 0;
 
   for(; nsecs() < until; rounds++)
-    data_race(testvars.flag) = rounds & 1;
+    data_race(testvars.flag) = rounds;
   return rounds;
 }
 
