@@ -75,6 +75,8 @@ void*           kallocjunk(void *pa);
 // ksym.c
 const char*     ksymname(uint64 pc, uint64 *off);
 void            ksymformat(uint64 ra, char *buf, int size);
+const char*     ksymline(uint64 pc, int *line);
+void            printksym(char *prefix, uint64 ra);
 int             backtrace(uint64 fp, uint64 *pcs, int max);
 void            printbacktrace(void);
 

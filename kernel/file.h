@@ -49,3 +49,4 @@ extern struct devsw devsw[];
 #define STATISTICS  2
 #define LOCKSTAT    3   // the lock profiler (lockprofdev.c)
 #define LOCKORDER   4   // /lockorder, the lock-order checker (make LOCKDEP=1)
+#define KCSANDEV    5   // /kcsan, the race detector (make KCSAN=1; KCSAN names the build)

@@ -2,6 +2,9 @@
 // panics can name code ("acquire+0x2c") instead of printing raw addresses.
 // The table (ksymtab, nksym) is generated from the linked kernel by
 // tools/ksyms.awk and linked in by the Makefile; it is sorted by address.
+// Debug builds also carry a line table (klinetab, nkline, klinefiles, from
+// tools/klines.awk), so that their reports give file:line too; in other
+// builds it is empty.
 //
 // Also: walking the kernel stack by its frame pointers (the kernel is
 // compiled with -fno-omit-frame-pointer), for backtraces.
@@ -16,29 +19,75 @@ struct ksym {
   const char *name;
 };
 
+// Code from addr on (up to the next entry's addr) comes from line of
+// klinefiles[file]; line 0 means no line is known there.
+struct kline {
+  uint32 addr;
+  uint16 file;
+  uint16 line;
+};
+
 extern const struct ksym ksymtab[];
 extern const uint64 nksym;
+extern const struct kline klinetab[];
+extern const uint64 nkline;
+extern const char *const klinefiles[];
 extern char etext[];   // end of the kernel's code (kernel.ld)
+
+// The index of the last of n entries, sorted by address, whose address
+// (addrof(i)) is at or below pc. The first one's must be.
+static uint64
+lastatorbelow(uint64 n, uint64 pc, uint64 (*addrof)(uint64 i))
+{
+  uint64 lo = 0, hi = n;
+
+  // addrof(lo) <= pc < addrof(hi)
+  while(hi - lo > 1){
+    uint64 mid = (lo + hi) / 2;
+    if(addrof(mid) <= pc)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+static uint64
+symaddr(uint64 i)
+{
+  return ksymtab[i].addr;
+}
+
+static uint64
+lineaddr(uint64 i)
+{
+  return klinetab[i].addr;
+}
 
 // The name of the function that holds address pc, with pc's offset into
 // it in *off; 0 if pc is not in the kernel's code.
 const char *
 ksymname(uint64 pc, uint64 *off)
 {
-  uint64 lo = 0, hi = nksym;
-
   if(nksym == 0 || pc < ksymtab[0].addr || pc >= (uint64)etext)
     return 0;
-  // The last symbol at or below pc: ksymtab[lo].addr <= pc < ksymtab[hi].addr.
-  while(hi - lo > 1){
-    uint64 mid = (lo + hi) / 2;
-    if(ksymtab[mid].addr <= pc)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  *off = pc - ksymtab[lo].addr;
-  return ksymtab[lo].name;
+  uint64 i = lastatorbelow(nksym, pc, symaddr);
+  *off = pc - ksymtab[i].addr;
+  return ksymtab[i].name;
+}
+
+// The source file of the instruction at pc, and its line in *line; 0 if
+// the kernel has no line table or pc is not in its code.
+const char *
+ksymline(uint64 pc, int *line)
+{
+  if(nkline == 0 || pc < klinetab[0].addr || pc >= (uint64)etext)
+    return 0;
+  const struct kline *l = &klinetab[lastatorbelow(nkline, pc, lineaddr)];
+  if(l->line == 0)
+    return 0;
+  *line = l->line;
+  return klinefiles[l->file];
 }
 
 // Write "function+0xoffset" for the return address ra (or ra in hex,
@@ -98,16 +147,29 @@ backtrace(uint64 fp, uint64 *pcs, int max)
   return n;
 }
 
-// Print a backtrace of the caller, one function+offset per line.
+// Print prefix, then where the return address ra is, on a line: the
+// function and offset, and file:line if the kernel has a line table.
+void
+printksym(char *prefix, uint64 ra)
+{
+  char name[64];
+  int line;
+  const char *file = ksymline(ra - 1, &line);
+
+  ksymformat(ra, name, sizeof(name));
+  if(file)
+    printf("%s%s %s:%d\n", prefix, name, file, line);
+  else
+    printf("%s%s\n", prefix, name);
+}
+
+// Print a backtrace of the caller, one return address per line.
 void
 printbacktrace(void)
 {
   uint64 pcs[16];
-  char name[64];
   int n = backtrace(r_fp(), pcs, NELEM(pcs));
 
-  for(int i = 0; i < n; i++){
-    ksymformat(pcs[i], name, sizeof(name));
-    printf("  %s\n", name);
-  }
+  for(int i = 0; i < n; i++)
+    printksym("  ", pcs[i]);
 }

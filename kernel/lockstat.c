@@ -10,6 +10,7 @@
 #include "param.h"
 #include "riscv.h"
 #include "spinlock.h"
+#include "kcsan.h"
 #include "defs.h"
 
 // The registry: every initialised spinlock and rwspinlock, on a doubly
@@ -183,9 +184,9 @@ putnum(struct report *r, uint64 n)
 }
 
 // One lock's counters, read once so that every use of them agrees.
-// Reading them while their holder may be updating them is a benign race:
-// 64-bit loads are single instructions on RV64, so a value is either the
-// old or the new one.
+// Reading them while their holder may be updating them is a benign race
+// (data_race): 64-bit loads are single instructions on RV64, so a value is
+// either the old or the new one.
 struct lockcount {
   struct lockinfo *lk;
   uint64 spins;
@@ -262,7 +263,7 @@ lockstats(char *buf, int size)
   acquire(&reglock);
   putstr(&r, "--- lock kmem/bcache stats\n");
   for(struct lockinfo *lk = reghead; lk; lk = lk->rnext){
-    struct lockcount c = { lk, lk->nspin, lk->nacquire };
+    struct lockcount c = { lk, data_race(lk->nspin), data_race(lk->nacquire) };
     if(is_kmem_or_bcache(lk)){
       tot += c.spins;
       if(c.acquires > 0)

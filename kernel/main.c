@@ -6,6 +6,7 @@
 #include "param.h"
 #include "memlayout.h"
 #include "riscv.h"
+#include "kcsan.h"
 #include "defs.h"
 #include "lockdep.h"
 
@@ -23,6 +24,7 @@ main(void)
   if(cpuid() == 0){
     consoleinit();
     printfinit();
+    kcsaninit();        // the race detector, in make KCSAN=1 (it reports with printf)
     printf("\nxv6 kernel (locks) is booting\n\n");
     kinit();            // physical page allocator
     kvminit();          // kernel page table

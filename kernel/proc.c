@@ -6,6 +6,7 @@
 #include "riscv.h"
 #include "spinlock.h"
 #include "proc.h"
+#include "kcsan.h"
 #include "defs.h"
 
 // Per-CPU state; see struct cpu for why it needs no lock.
@@ -81,7 +82,11 @@ mycpu(void)
 // back on only at the outermost pop_off, and only if they were on at the
 // outermost push_off. Spinlocks use them, since an interrupt handler that
 // wanted a lock its CPU holds would wait forever.
-void
+// The race detector (make KCSAN=1) leaves both alone, as it does the rest
+// of the lock code: acquire and release call them also while printf holds
+// its lock, and a report begun there would wait for that lock forever.
+// They touch only their own CPU's struct cpu.
+kcsan_notrace void
 push_off(void)
 {
   int wason = intr_get();
@@ -93,7 +98,7 @@ push_off(void)
   c->noff++;
 }
 
-void
+kcsan_notrace void
 pop_off(void)
 {
   struct cpu *c = mycpu();
@@ -125,6 +130,20 @@ myproc(void)
   struct proc *p = mycpu()->proc;
   pop_off();
   return p;
+}
+
+// p->state is also read without p->lock (by the scheduler's and wakeup's
+// first look), so it is stored atomically, holding p->lock; so is p->chan.
+static void
+setstate(struct proc *p, enum procstate state)
+{
+  __atomic_store_n(&p->state, state, __ATOMIC_RELAXED);
+}
+
+static void
+setchan(struct proc *p, void *chan)
+{
+  __atomic_store_n(&p->chan, chan, __ATOMIC_RELAXED);
 }
 
 static int
@@ -183,10 +202,10 @@ freeproc(struct proc *p)
   p->pid = 0;
   p->parent = 0;
   p->name[0] = 0;
-  p->chan = 0;
+  setchan(p, 0);
   p->killed = 0;
   p->xstate = 0;
-  p->state = UNUSED;
+  setstate(p, UNUSED);
 }
 
 // Claim an unused slot and give it a pid, a trapframe and a page table, set
@@ -209,7 +228,7 @@ allocproc(void)
     return 0;
 
   p->pid = allocpid();
-  p->state = USED;
+  setstate(p, USED);
   p->pin = -1;
   if((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0){
     freeproc(p);
@@ -250,7 +269,7 @@ userinit(void)
   p->cwd = namei("/");
 
   acquire(&p->lock);
-  p->state = RUNNABLE;
+  setstate(p, RUNNABLE);
   release(&p->lock);
 }
 
@@ -334,7 +353,7 @@ fork(void)
   release(&wait_lock);
 
   acquire(&np->lock);
-  np->state = RUNNABLE;
+  setstate(np, RUNNABLE);
   release(&np->lock);
 
   return pid;
@@ -387,7 +406,7 @@ exit(int status)
 
   acquire(&p->lock);
   p->xstate = status;
-  p->state = ZOMBIE;
+  setstate(p, ZOMBIE);
   // Only now may wait() look: it needs wait_lock and then p->lock, and
   // finds a complete ZOMBIE, which stays off the CPU from here on.
   release(&wait_lock);
@@ -471,7 +490,7 @@ scheduler(void)
       if(p->state == RUNNABLE && runs_on(p, id)){
         // The process releases p->lock (in forkret, or after its sched())
         // and takes it again before switching back here.
-        p->state = RUNNING;
+        setstate(p, RUNNING);
         c->proc = p;
         swtch(&c->context, &p->context);
         c->proc = 0;
@@ -536,7 +555,7 @@ yield(void)
   struct proc *p = myproc();
 
   acquire(&p->lock);
-  p->state = RUNNABLE;
+  setstate(p, RUNNABLE);
   sched();
   release(&p->lock);
 }
@@ -554,12 +573,12 @@ sleep(void *chan, struct spinlock *lk)
   // And we hold p->lock until sched() is done with us, so its wakeup waits
   // for that before making us RUNNABLE.
   acquire(&p->lock);
-  p->chan = chan;
-  p->state = SLEEPING;
+  setchan(p, chan);
+  setstate(p, SLEEPING);
   release(lk);
 
   sched();
-  p->chan = 0;
+  setchan(p, 0);
 
   release(&p->lock);
   acquire(lk);
@@ -584,7 +603,7 @@ wakeup(void *chan)
       continue;
     acquire(&p->lock);
     if(p->state == SLEEPING && p->chan == chan)
-      p->state = RUNNABLE;
+      setstate(p, RUNNABLE);
     release(&p->lock);
   }
 }
@@ -601,7 +620,7 @@ kill(int pid)
       setkilled(p);
       // Get it out of sleep() so that it notices.
       if(p->state == SLEEPING)
-        p->state = RUNNABLE;
+        setstate(p, RUNNABLE);
       release(&p->lock);
       return 0;
     }
@@ -667,11 +686,11 @@ procdump(void)
 
   printf("\n");
   for(struct proc *p = proc; p < &proc[NPROC]; p++){
-    enum procstate s = p->state;
+    enum procstate s = data_race(p->state);
     if(s == UNUSED)
       continue;
     char *state = (s >= 0 && s < NELEM(statename) && statename[s]) ? statename[s] : "???";
-    printf("%d %s %s\n", p->pid, state, p->name);
+    printf("%d %s %s\n", data_race(p->pid), state, p->name);
   }
 }
 

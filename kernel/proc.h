@@ -68,8 +68,9 @@ struct proc {
 
   // Protected by p->lock. state and chan are also read without it, by the
   // scheduler's and wakeup's first look (proc.c), which the check under
-  // the lock then confirms; killed is set and read with single atomic
-  // accesses, without the lock (see setkilled).
+  // the lock then confirms, so they are stored with atomic stores (holding
+  // the lock); killed is set and read with single atomic accesses, without
+  // the lock (see setkilled).
   enum procstate state;
   void *chan;                  // sleeping on chan, if non-zero
   int killed;                  // set by kill(); the process exits at its next chance

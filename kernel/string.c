@@ -1,8 +1,12 @@
 // The few C library string and memory routines the kernel uses.
 // gcc may also emit calls to memset, memcpy and memmove on its own.
+//
+// The race detector (make KCSAN=1) checks each call's whole ranges at once,
+// through kcsan_check_read/write, instead of instrumenting every access.
 
 #include "types.h"
 #include "riscv.h"
+#include "kcsan.h"
 #include "defs.h"
 
 // Whole pages are filled and copied often (kalloc's junk, zeroed user
@@ -21,6 +25,7 @@ memset(void *dst, int c, uint n)
 {
   uchar *d = dst;
 
+  kcsan_check_write(dst, n);
   if(aligned(d, d)){
     uint64 w = (uchar)c * 0x0101010101010101ull;   // c in every byte
     for(; n >= WORD; n -= WORD, d += WORD)
@@ -36,6 +41,8 @@ memcmp(const void *a, const void *b, uint n)
 {
   const uchar *p = a, *q = b;
 
+  kcsan_check_read(a, n);
+  kcsan_check_read(b, n);
   for(; n > 0; n--, p++, q++){
     if(*p != *q)
       return *p - *q;
@@ -54,6 +61,8 @@ memmove(void *dst, const void *src, uint n)
   const uchar *s = src;
   int words = aligned(d, s);
 
+  kcsan_check_read(src, n);
+  kcsan_check_write(dst, n);
   if(d > s && d < s + n){
     // Trailing odd bytes first, so that what is left ends on a word boundary.
     for(; n > 0 && (!words || n % WORD != 0); n--)
@@ -84,19 +93,21 @@ strlen(const char *s)
 
   while(s[n])
     n++;
+  kcsan_check_read(s, n + 1);
   return n;
 }
 
+// The string routines check the bytes they read once they know how many.
 int
 strncmp(const char *a, const char *b, uint n)
 {
-  for(; n > 0; n--, a++, b++){
-    if(*a != *b)
-      return (uchar)*a - (uchar)*b;
-    if(*a == 0)
-      return 0;
-  }
-  return 0;
+  uint i = 0;
+
+  while(i < n && a[i] == b[i] && a[i] != 0)
+    i++;
+  kcsan_check_read(a, i < n ? i + 1 : n);
+  kcsan_check_read(b, i < n ? i + 1 : n);
+  return i < n ? (uchar)a[i] - (uchar)b[i] : 0;
 }
 
 // Like the C library's: copies at most n bytes and pads with NULs, but
@@ -108,6 +119,8 @@ strncpy(char *dst, const char *src, int n)
 
   for(; i < n && src[i]; i++)
     dst[i] = src[i];
+  kcsan_check_read(src, i < n ? i + 1 : i);
+  kcsan_check_write(dst, n > 0 ? n : 0);
   for(; i < n; i++)
     dst[i] = 0;
   return dst;
@@ -123,6 +136,8 @@ safestrcpy(char *dst, const char *src, int n)
     return dst;
   for(i = 0; i < n - 1 && src[i]; i++)
     dst[i] = src[i];
+  kcsan_check_read(src, i < n - 1 ? i + 1 : i);
+  kcsan_check_write(dst, i + 1);
   dst[i] = 0;
   return dst;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Scalability benchmarks under QEMU: build the kernel with each alternative
-of a subsystem, boot it at CPUS=1..4, run the subsystem's test program, and
-write a table of what it measured (lock contention, acquires, time per test).
+"""Benchmarks under QEMU.
+
+Scalability: build the kernel with each alternative of a subsystem, boot it
+at CPUS=1..4, run the subsystem's test program, and write a table of what
+it measured (lock contention, acquires, time per test).
 
     tools/bench.py kalloc     -> docs/bench-kalloc.md  (KALLOC=percpu|global, kalloctest)
     tools/bench.py bcache     -> docs/bench-bcache.md  (BCACHE=bucket|global, bcachetest)
@@ -14,6 +16,12 @@ write a table of what it measured (lock contention, acquires, time per test).
 Times are in ticks of the guest clock (1/10 s, which QEMU takes from the
 host's clock): this machine is shared, so they vary from run to run; the
 spin counts are what the benchmark is about.
+
+The cost of a debug build: usertests -q's wall time at CPUS=3 with and
+without it, BENCH_RUNS (3) runs of each, alternating.
+
+    tools/bench.py lockdep    -> docs/bench-lockdep.md (LOCKDEP=1)
+    tools/bench.py kcsan      -> docs/bench-kcsan.md   (KCSAN=1)
 
 Environment (all): BENCH_BOOTS boots per point (default 3), BENCH_CPUS the
 harts to try (default "1 2 3 4"), BENCH_PARTS a subset of "kalloc bcache
@@ -42,6 +50,15 @@ BENCHES = {
                    out="docs/bench-bcache.md", timeout=1800),
 }
 CPUS = [int(c) for c in os.environ.get("BENCH_CPUS", "1 2 3 4").split()]
+
+COSTS = {
+    "lockdep": dict(setting="LOCKDEP=1", title="The lock-order checker's cost",
+                    what="the checker", out="docs/bench-lockdep.md"),
+    "kcsan": dict(setting="KCSAN=1", title="The race detector's cost",
+                  what="the race detector (at its default sampling)",
+                  out="docs/bench-kcsan.md"),
+}
+COST_CPUS = 3
 
 # The test programs print one line per test: "testN: tot growth G, T ticks".
 RESULT = re.compile(r"^(test\d+): tot growth (-?\d+), (\d+) ticks", re.M)
@@ -80,13 +97,60 @@ def qemu_version():
                           text=True).stdout.split()[3]
 
 
+def usertests(m):
+    """Run usertests -q on machine m; its wall time in seconds."""
+    t0 = time.time()
+    out = m.run("usertests -q", timeout=2400)
+    if "ALL TESTS PASSED" not in out:
+        raise SystemExit("usertests -q failed:\n" + out[-2000:])
+    return time.time() - t0
+
+
+def debug_cost(name):
+    c = COSTS[name]
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    with_it = "with " + c["setting"]
+    kernels = {"without": build_kernel(), with_it: build_kernel(c["setting"])}
+    times = {k: [] for k in kernels}
+    for i in range(runs):
+        for label, kernel in kernels.items():
+            with Machine(cpus=COST_CPUS, kernel=kernel) as m:
+                m.boot()
+                times[label].append(usertests(m))
+            print("run %d, %s: %.1f s" % (i + 1, label, times[label][-1]), flush=True)
+    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
+    ratio = med[with_it] / med["without"]
+    lines = [
+        "# %s" % c["title"],
+        "",
+        "Measured by `make bench-%s` (tools/bench.py %s) on %s, %s, %d host cores:"
+        % (name, name, time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count()),
+        "the wall time of `usertests -q` at CPUS=%d, from the command to the next prompt," % COST_CPUS,
+        "%d runs of each kernel, alternating so that a slow spell of the shared machine" % runs,
+        "hits both alike.",
+        "",
+        "| kernel | runs (s) | median (s) |",
+        "|---|---|---|",
+    ]
+    for label, v in times.items():
+        lines.append("| %s | %s | %.1f |" % (label, ", ".join("%.1f" % t for t in v), med[label]))
+    lines += ["", "With %s, usertests -q took %.2f times as long." % (c["what"], ratio)]
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(ROOT, c["out"]), "w") as f:
+        f.write(text)
+    print(text)
+    return 0
+
+
 def main():
-    if len(sys.argv) != 2 or sys.argv[1] not in list(BENCHES) + ["all"]:
-        print("usage: bench.py kalloc|bcache|all", file=sys.stderr)
+    if len(sys.argv) != 2 or sys.argv[1] not in list(BENCHES) + list(COSTS) + ["all"]:
+        print("usage: bench.py kalloc|bcache|all|lockdep|kcsan", file=sys.stderr)
         return 2
     name = sys.argv[1]
     if name == "all":
         return bench_all()
+    if name in COSTS:
+        return debug_cost(name)
     b = BENCHES[name]
     rows = []
     for variant in b["variants"]:
@@ -347,7 +411,7 @@ unset multiplot
     return lines, ok
 
 
-def cost():
+def profiling_cost():
     """Wall time of kalloctest and usertests -q with profiling off and on.
     Each time two machines at TOPCPUS run the program side by side, one with
     profiling off and one with it on, so that whatever else the shared host
@@ -410,7 +474,7 @@ def bench_all():
         lines, good = topclasses(collected)
         body, ok = body + lines, ok and good
     if "cost" in PARTS:
-        lines, good = cost()
+        lines, good = profiling_cost()
         body, ok = body + lines, ok and good
     head = [
         "# Benchmarks: scaling of the allocator and the cache, where locks wait, "

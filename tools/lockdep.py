@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Figures of the lock-order checker (make LOCKDEP=1, kernel/lockdep.c).
+"""The lock order the lock-order checker (make LOCKDEP=1, kernel/lockdep.c)
+sees, as a picture.
 
     tools/lockdep.py graph   boot the LOCKDEP kernel at CPUS=3, run
                              usertests -q, read the lock order it saw
@@ -7,36 +8,24 @@
                              docs/lock-graph.dot and docs/lock-graph.svg;
                              print the numbers of classes and dependencies
                              and the longest chain (make lock-graph)
-    tools/lockdep.py bench   usertests -q's wall time at CPUS=3 with and
-                             without LOCKDEP, BENCH_RUNS (3) runs of each,
-                             alternating; docs/bench-lockdep.md
-                             (make bench-lockdep)
+
+The checker's cost is measured by tools/bench.py lockdep.
 """
 
 import os
-import platform
 import re
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xv6 import ROOT, Machine, build_kernel  # noqa: E402
+from bench import usertests  # noqa: E402
 
 CPUS = 3
 CLASS = re.compile(r"^class (\S+)$", re.M)
 EDGE = re.compile(r"^(\S+) -> (\S+)\s+(\S+) -> (\S+)$", re.M)
 # Numbered locks (kmem0..7, bcache0..36) are drawn as one node each.
 NUMBERED = re.compile(r"^(spin:(?:kmem|bcache))\d+$")
-
-
-def usertests(m):
-    """Run usertests -q on machine m; its wall time in seconds."""
-    t0 = time.time()
-    out = m.run("usertests -q", timeout=2400)
-    if "ALL TESTS PASSED" not in out:
-        raise SystemExit("usertests -q failed:\n" + out[-2000:])
-    return time.time() - t0
 
 
 def longest_chain(nodes, edges):
@@ -116,42 +105,8 @@ def graph():
     return 0
 
 
-def bench():
-    runs = int(os.environ.get("BENCH_RUNS", "3"))
-    kernels = {"without": build_kernel(), "with LOCKDEP=1": build_kernel("LOCKDEP=1")}
-    times = {k: [] for k in kernels}
-    for i in range(runs):
-        for label, kernel in kernels.items():
-            with Machine(cpus=CPUS, kernel=kernel) as m:
-                m.boot()
-                times[label].append(usertests(m))
-            print("run %d, %s: %.1f s" % (i + 1, label, times[label][-1]), flush=True)
-    med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
-    ratio = med["with LOCKDEP=1"] / med["without"]
-    lines = [
-        "# The lock-order checker's cost",
-        "",
-        "Measured by `make bench-lockdep` (tools/lockdep.py bench) on %s, %s, %d host cores:"
-        % (time.strftime("%Y-%m-%d"), platform.machine(), os.cpu_count()),
-        "the wall time of `usertests -q` at CPUS=%d, from the command to the next prompt," % CPUS,
-        "%d runs of each kernel, alternating so that a slow spell of the shared machine" % runs,
-        "hits both alike.",
-        "",
-        "| kernel | runs (s) | median (s) |",
-        "|---|---|---|",
-    ]
-    for label, v in times.items():
-        lines.append("| %s | %s | %.1f |" % (label, ", ".join("%.1f" % t for t in v), med[label]))
-    lines += ["", "With the checker, usertests -q took %.2f times as long." % ratio]
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(ROOT, "docs", "bench-lockdep.md"), "w") as f:
-        f.write(text)
-    print(text)
-    return 0
-
-
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in ("graph", "bench"):
+    if len(sys.argv) != 2 or sys.argv[1] != "graph":
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    sys.exit(graph() if sys.argv[1] == "graph" else bench())
+    sys.exit(graph())

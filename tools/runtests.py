@@ -116,6 +116,25 @@ LOCKDEP_TESTS = [r"^lockdeptest: %s: OK" % t for t in
                  ("abba", "recursive", "nested", "sleeplock", "unheld", "userret")]
 
 
+def no_races(out):
+    """A check for sessions under the race detector (make KCSAN=1)."""
+    m = re.search(r"^== race detected ==$", out, re.M)
+    return "the race detector reported a race" if m else None
+
+
+def kcsan_clean(out):
+    """A check of the race detector's counts (kcsanctl): no race found since
+    boot, in a run where it watched often enough for that to mean something."""
+    counts = dict(re.findall(r"^([a-z-]+) (\d+)$", out, re.M))
+    if "races" not in counts or "watched" not in counts:
+        return "no counts from /kcsan"
+    if int(counts["races"]) != 0:
+        return "%s races found since boot" % counts["races"]
+    if int(counts["watched"]) < 100000:
+        return "only %s watchpoints set: too few to tell" % counts["watched"]
+    return None
+
+
 def both(*checks):
     def check(out):
         for c in checks:
@@ -229,6 +248,22 @@ SESSIONS = [
         ("rwlktest", "rwlktest", 600, rwlktest_ok(8)),
         ("rwlktest-again", "rwlktest", 600, rwlktest_ok(8)),
     ]),
+    # The race detector (make KCSAN=1): the lab's programs run without a
+    # race found, and its self-test finds the races it must, naming the
+    # functions, and none where the lock is taken.
+    Session("kcsan-cpus3", 3, [
+        ("kalloctest", "kalloctest", 2400,
+         both(correct("test1", "test2", "test3"), no_races)),
+        ("bcachetest", "bcachetest", 1200,
+         both(correct("test0", "test1", "test2", "test3"), no_races)),
+        ("clean", "kcsanctl", 30, kcsan_clean),
+        ("racetest", "racetest", 300,
+         both(has(r"^racetest OK$", r"^== race detected ==$", r"^  kcsantest_count\+",
+                  r"^  kcsantest_setflag\+", r"^  kcsantest_readflag\+",
+                  r"^  kcsantest_setbyte\+", r"^  kcsantest_readword\+",
+                  r"^a write the detector cannot see"),
+              lacks_failures)),
+    ], build=("KCSAN=1",)),
     Session("usertests-q-cpus1", 1, [
         ("usertests-q", "usertests -q", 1200, both(has(r"^ALL TESTS PASSED$"), lacks_failures)),
     ]),

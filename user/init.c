@@ -11,6 +11,7 @@
 #define STATISTICS  2
 #define LOCKSTAT    3
 #define LOCKORDER   4   // only kernels built with make LOCKDEP=1 have it
+#define KCSANDEV    5   // the race detector's device, in make KCSAN=1 kernels
 
 static char *shargv[] = { "sh", 0 };
 
@@ -38,6 +39,7 @@ main(void)
   makedev("statistics", STATISTICS);
   makedev("lockprof", LOCKSTAT);
   makedev("lockorder", LOCKORDER);
+  makedev("kcsan", KCSANDEV);
 
   for(;;){
     printf("init: starting sh\n");

@@ -2,8 +2,9 @@
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
 (and their single-lock baselines), of kernel/rwspinlock.c, of the
 statistics report (kernel/lockstat.c), of the lock profiler
-(kernel/lockprof.c) and of the lock-order checker's graph
-(kernel/lockgraph.c), compiled unchanged against shim.c.
+(kernel/lockprof.c), of the lock-order checker's graph (kernel/lockgraph.c)
+and of the race detector's decisions (kernel/kcsanwatch.h), compiled
+unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
                     AddressSanitizer + UndefinedBehaviorSanitizer, then the
@@ -37,6 +38,7 @@ MODULES = {
     "lockgraph": {"graph": ["kernel/lockgraph.c"]},
     "lockstat": {"report": []},
     "lockprof": {"kernel": []},   # lockprof.c is in COMMON
+    "kcsan": {"watch": []},   # kcsanwatch.h, included by the test
 }
 # The graph is tested on 1000 lock classes (the kernel has 128).
 MODULE_FLAGS = {"lockgraph": ["-DLOCKGRAPH_NODES=1000"]}
@@ -65,6 +67,8 @@ TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "b
 TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
 TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
 TESTS += [("asan", "lockstat", ["report"], "largest", 1)]
+TESTS += [("tsan", "kcsan", ["watch"], "sampling", 4)]
+TESTS += [("asan", "kcsan", ["watch"], t, 1) for t in ("sampling", "overlap", "pairs")]
 TESTS += [("tsan", "lockprof", ["kernel"], "threads", n) for n in (1, 2, 7)]
 TESTS += [("asan", "lockprof", ["kernel"], t, 1) for t in ("sums", "reset", "threads")]
 TESTS += [("asan", "lockprof", ["kernel"], "threads", 7)]
