@@ -54,7 +54,7 @@
 //   one holds or waits for it, which lets a miss clear valid.
 //
 // Lock order: bucket locks in increasing bucket number (a miss holds two:
-// the victim's bucket and the block's; allbusy holds them all), then, with
+// the victim's bucket and the block's; all_in_use holds them all), then, with
 // no spinlock held, a buffer's sleep lock. Nothing else is acquired while
 // a bucket lock is held, so a miss cannot deadlock with another miss or
 // with a hit.
@@ -77,7 +77,7 @@ _Static_assert(NBUCKET <= 99999, "bucket names have room for five digits");
 static uint64 lastuse_clock;
 
 static struct bucket *
-bucketfor(uint dev, uint blockno)
+bucket_for(uint dev, uint blockno)
 {
   return &bcache.bucket[(dev * 31u + blockno) % NBUCKET];
 }
@@ -85,9 +85,9 @@ bucketfor(uint dev, uint blockno)
 // The bucket b is in. The caller holds a reference to b or b's bucket
 // lock, so b's block, and with it b's bucket, cannot change under it.
 static struct bucket *
-bucketof(struct buf *b)
+bucket_of(struct buf *b)
 {
-  return bucketfor(b->dev, b->blockno);
+  return bucket_for(b->dev, b->blockno);
 }
 
 // References. A hit takes one and a release drops one holding b's bucket
@@ -95,13 +95,13 @@ bucketof(struct buf *b)
 // The claim's acquire pairs with the release of the last reference, so a
 // claimer sees b's block as the last user left it.
 static void
-ref_get(struct buf *b)
+ref_inc(struct buf *b)
 {
   __atomic_add_fetch(&b->refcnt, 1, __ATOMIC_RELAXED);
 }
 
 static uint
-ref_put(struct buf *b)
+ref_dec(struct buf *b)
 {
   return __atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_RELEASE);
 }
@@ -164,18 +164,18 @@ binit(void)
     b->disk = 0;
     b->refcnt = 0;
     b->lastuse = 0;
-    bucket_add(bucketof(b), b);
+    bucket_add(bucket_of(b), b);
   }
 }
 
 // If bk holds (dev, blockno), take a reference to its buffer and return
 // it; otherwise return 0. The caller holds bk->lock.
 static struct buf *
-getref_locked(struct bucket *bk, uint dev, uint blockno)
+find_and_ref_locked(struct bucket *bk, uint dev, uint blockno)
 {
   for(struct buf *b = bk->head; b; b = b->next){
     if(b->dev == dev && b->blockno == blockno){
-      ref_get(b);
+      ref_inc(b);
       return b;
     }
   }
@@ -183,10 +183,10 @@ getref_locked(struct bucket *bk, uint dev, uint blockno)
 }
 
 static struct buf *
-getref(struct bucket *bk, uint dev, uint blockno)
+find_and_ref(struct bucket *bk, uint dev, uint blockno)
 {
   acquire(&bk->lock);
-  struct buf *b = getref_locked(bk, dev, blockno);
+  struct buf *b = find_and_ref_locked(bk, dev, blockno);
   release(&bk->lock);
   return b;
 }
@@ -198,7 +198,7 @@ getref(struct bucket *bk, uint dev, uint blockno)
 // buffers instead of queueing for the same one. If another miss claims our
 // choice first, take the next oldest.
 static struct buf *
-lru_claim(void)
+claim_lru(void)
 {
   for(;;){
     struct buf *victim = 0;
@@ -217,13 +217,13 @@ lru_claim(void)
   }
 }
 
-// Is every buffer in use? Unlike lru_claim, which may see one buffer
+// Is every buffer in use? Unlike claim_lru, which may see one buffer
 // taken and another released while it scans, this holds every bucket lock
 // (in the lock order) while it looks, so the answer is exact. Only a miss
 // that has found nothing to claim many times in a row comes here, to make
 // sure before it panics.
 static int
-allbusy(void)
+all_in_use(void)
 {
   int busy = 1;
 
@@ -240,7 +240,7 @@ allbusy(void)
 // Take the locks of buckets a and b (which may be the same) in increasing
 // bucket number, the cache's lock order; and release them.
 static void
-lock2(struct bucket *a, struct bucket *b)
+lock_buckets(struct bucket *a, struct bucket *b)
 {
   if(a > b){
     struct bucket *t = a;
@@ -253,7 +253,7 @@ lock2(struct bucket *a, struct bucket *b)
 }
 
 static void
-unlock2(struct bucket *a, struct bucket *b)
+unlock_buckets(struct bucket *a, struct bucket *b)
 {
   release(&a->lock);
   if(b != a)
@@ -270,7 +270,7 @@ unlock2(struct bucket *a, struct bucket *b)
 // (dev, blockno), unless another process cached the block meanwhile.
 // Returns the buffer with a reference taken.
 //
-// The victim is claimed without a lock (lru_claim). Then, under the locks
+// The victim is claimed without a lock (claim_lru). Then, under the locks
 // of its bucket and of bk, the miss checks that its claim is still the only
 // reference: a hit on the victim's old block may have taken one meanwhile
 // (from the victim's bucket, which it found the victim in); then the victim
@@ -286,21 +286,21 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
   int tries = 0;
 
   for(;;){
-    struct buf *b = lru_claim();
+    struct buf *b = claim_lru();
     if(b == 0){
-      if(++tries % CLAIM_TRIES == 0 && allbusy())
+      if(++tries % CLAIM_TRIES == 0 && all_in_use())
         panic("bget: no buffers");
       cpu_relax();
       continue;
     }
-    struct bucket *from = bucketof(b);
+    struct bucket *from = bucket_of(b);
 
-    lock2(bk, from);
-    struct buf *cached = getref_locked(bk, dev, blockno);
+    lock_buckets(bk, from);
+    struct buf *cached = find_and_ref_locked(bk, dev, blockno);
     if(cached || ref_count(b) != 1){
       // Give the claim back, leaving b as it was (its last use stamp too).
-      ref_put(b);
-      unlock2(bk, from);
+      ref_dec(b);
+      unlock_buckets(bk, from);
       if(cached)
         return cached;
       continue;
@@ -310,7 +310,7 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
     b->blockno = blockno;
     b->valid = 0;   // no one holds b's sleep lock: we have the only reference
     bucket_add(bk, b);
-    unlock2(bk, from);
+    unlock_buckets(bk, from);
     return b;
   }
 }
@@ -319,10 +319,10 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
 struct buf *
 bget(uint dev, uint blockno)
 {
-  struct bucket *bk = bucketfor(dev, blockno);
+  struct bucket *bk = bucket_for(dev, blockno);
   struct buf *b;
 
-  b = getref(bk, dev, blockno);
+  b = find_and_ref(bk, dev, blockno);
   if(b == 0)
     b = bget_miss(bk, dev, blockno);
   acquiresleep(&b->lock);
@@ -331,14 +331,14 @@ bget(uint dev, uint blockno)
 
 // Drop a reference to b; the last one stamps the time of use for LRU.
 static void
-putref(struct buf *b)
+drop_ref(struct buf *b)
 {
-  struct bucket *bk = bucketof(b);
+  struct bucket *bk = bucket_of(b);
 
   acquire(&bk->lock);
   if(ref_count(b) == 0)
     panic("bcache: refcnt underflow");
-  if(ref_put(b) == 0)
+  if(ref_dec(b) == 0)
     __atomic_store_n(&b->lastuse, __atomic_add_fetch(&lastuse_clock, 1, __ATOMIC_RELAXED),
                      __ATOMIC_RELAXED);
   release(&bk->lock);
@@ -351,22 +351,22 @@ brelse(struct buf *b)
   if(!holdingsleep(&b->lock))
     panic("brelse");
   releasesleep(&b->lock);
-  putref(b);
+  drop_ref(b);
 }
 
 // An extra reference keeps b cached while the log still has to write it.
 void
 bpin(struct buf *b)
 {
-  struct bucket *bk = bucketof(b);
+  struct bucket *bk = bucket_of(b);
 
   acquire(&bk->lock);
-  ref_get(b);
+  ref_inc(b);
   release(&bk->lock);
 }
 
 void
 bunpin(struct buf *b)
 {
-  putref(b);
+  drop_ref(b);
 }
