@@ -54,10 +54,10 @@
 //   one holds or waits for it, which lets a miss clear valid.
 //
 // Lock order: bucket locks in increasing bucket number (a miss holds two:
-// the victim's bucket and the block's; all_in_use holds them all), then, with
-// no spinlock held, a buffer's sleep lock. Nothing else is acquired while
-// a bucket lock is held, so a miss cannot deadlock with another miss or
-// with a hit.
+// the victim's bucket and the block's; all_in_use holds them all), then,
+// with no spinlock held, a buffer's sleep lock. Nothing else is acquired
+// while a bucket lock is held, so a miss cannot deadlock with another miss
+// or with a hit.
 struct bucket {
   struct spinlock lock;
   struct buf *head;         // doubly linked through buf.prev/next
@@ -76,74 +76,25 @@ _Static_assert(NBUCKET <= 99999, "bucket names have room for five digits");
 // every stamp is distinct, so the order of releases is exact.
 static uint64 lastuse_clock;
 
-static struct bucket *
-bucket_for(uint dev, uint blockno)
-{
-  return &bcache.bucket[(dev * 31u + blockno) % NBUCKET];
-}
+// The helpers, in the order they follow the interface.
+static struct buf *bget_miss(struct bucket *bk, uint dev, uint blockno);
+static struct buf *claim_lru(void);
+static int all_in_use(void);
+static void lock_buckets(struct bucket *a, struct bucket *b);
+static void unlock_buckets(struct bucket *a, struct bucket *b);
+static struct bucket *bucket_for(uint dev, uint blockno);
+static struct bucket *bucket_of(struct buf *b);
+static void bucket_add(struct bucket *bk, struct buf *b);
+static void bucket_remove(struct bucket *bk, struct buf *b);
+static struct buf *find_and_ref(struct bucket *bk, uint dev, uint blockno);
+static struct buf *find_and_ref_locked(struct bucket *bk, uint dev, uint blockno);
+static void drop_ref(struct buf *b);
+static void ref_inc(struct buf *b);
+static uint ref_dec(struct buf *b);
+static int ref_claim(struct buf *b);
+static uint ref_count(struct buf *b);
 
-// The bucket b is in. The caller holds a reference to b or b's bucket
-// lock, so b's block, and with it b's bucket, cannot change under it.
-static struct bucket *
-bucket_of(struct buf *b)
-{
-  return bucket_for(b->dev, b->blockno);
-}
-
-// References. A hit takes one and a release drops one holding b's bucket
-// lock; a miss claims an unused buffer, and gives the claim back, without.
-// The claim's acquire pairs with the release of the last reference, so a
-// claimer sees b's block as the last user left it.
-static void
-ref_inc(struct buf *b)
-{
-  __atomic_add_fetch(&b->refcnt, 1, __ATOMIC_RELAXED);
-}
-
-static uint
-ref_dec(struct buf *b)
-{
-  return __atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_RELEASE);
-}
-
-// Take b's first reference, if no one has one.
-static int
-ref_claim(struct buf *b)
-{
-  uint unused = 0;
-
-  return __atomic_compare_exchange_n(&b->refcnt, &unused, 1, 0,
-                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
-}
-
-static uint
-ref_count(struct buf *b)
-{
-  return __atomic_load_n(&b->refcnt, __ATOMIC_RELAXED);
-}
-
-// Caller holds bk->lock (for bucket_add and bucket_remove).
-static void
-bucket_add(struct bucket *bk, struct buf *b)
-{
-  b->prev = 0;
-  b->next = bk->head;
-  if(bk->head)
-    bk->head->prev = b;
-  bk->head = b;
-}
-
-static void
-bucket_remove(struct bucket *bk, struct buf *b)
-{
-  if(b->prev)
-    b->prev->next = b->next;
-  else
-    bk->head = b->next;
-  if(b->next)
-    b->next->prev = b->prev;
-  b->prev = b->next = 0;
-}
+// ---- the interface ----
 
 void
 binit(void)
@@ -168,27 +119,102 @@ binit(void)
   }
 }
 
-// If bk holds (dev, blockno), take a reference to its buffer and return
-// it; otherwise return 0. The caller holds bk->lock.
-static struct buf *
-find_and_ref_locked(struct bucket *bk, uint dev, uint blockno)
+// The buffer for (dev, blockno), locked.
+struct buf *
+bget(uint dev, uint blockno)
 {
-  for(struct buf *b = bk->head; b; b = b->next){
-    if(b->dev == dev && b->blockno == blockno){
-      ref_inc(b);
-      return b;
-    }
-  }
-  return 0;
+  struct bucket *bk = bucket_for(dev, blockno);
+  struct buf *b;
+
+  b = find_and_ref(bk, dev, blockno);
+  if(b == 0)
+    b = bget_miss(bk, dev, blockno);
+  acquiresleep(&b->lock);
+  return b;
 }
 
-static struct buf *
-find_and_ref(struct bucket *bk, uint dev, uint blockno)
+// The caller holds b->lock, and gives it up with the buffer.
+void
+brelse(struct buf *b)
 {
+  if(!holdingsleep(&b->lock))
+    panic("brelse");
+  releasesleep(&b->lock);
+  drop_ref(b);
+}
+
+// An extra reference keeps b cached while the log still has to write it.
+void
+bpin(struct buf *b)
+{
+  struct bucket *bk = bucket_of(b);
+
   acquire(&bk->lock);
-  struct buf *b = find_and_ref_locked(bk, dev, blockno);
+  ref_inc(b);
   release(&bk->lock);
-  return b;
+}
+
+void
+bunpin(struct buf *b)
+{
+  drop_ref(b);
+}
+
+// ---- a miss ----
+
+// Failed claims in a row before a miss checks, with every bucket lock,
+// whether the cache is really full. The log's admission control keeps
+// buffer users within NBUF, so a claim fails only while other misses race
+// for the last free buffers.
+#define CLAIM_TRIES 1000
+
+// A miss in bucket bk: recycle the least recently used free buffer for
+// (dev, blockno), unless another process cached the block meanwhile.
+// Returns the buffer with a reference taken.
+//
+// The victim is claimed without a lock (claim_lru). Then, under the locks
+// of its bucket and of bk, the miss checks that its claim is still the only
+// reference: a hit on the victim's old block may have taken one meanwhile
+// (from the victim's bucket, which it found the victim in); then the victim
+// stays as it is and we look again. Claimed, the victim cannot be moved by
+// anyone else, so its bucket is known.
+//
+// Every process that caches (dev, blockno) puts it in bk holding bk->lock,
+// after finding it is not there: so two misses on one block meet on
+// bk->lock, and the second finds the first's buffer.
+static struct buf *
+bget_miss(struct bucket *bk, uint dev, uint blockno)
+{
+  int tries = 0;
+
+  for(;;){
+    struct buf *b = claim_lru();
+    if(b == 0){
+      if(++tries % CLAIM_TRIES == 0 && all_in_use())
+        panic("bget: no buffers");
+      cpu_relax();
+      continue;
+    }
+    struct bucket *from = bucket_of(b);
+
+    lock_buckets(bk, from);
+    struct buf *cached = find_and_ref_locked(bk, dev, blockno);
+    if(cached || ref_count(b) != 1){
+      // Give the claim back, leaving b as it was (its last use stamp too).
+      ref_dec(b);
+      unlock_buckets(bk, from);
+      if(cached)
+        return cached;
+      continue;
+    }
+    bucket_remove(from, b);
+    b->dev = dev;
+    b->blockno = blockno;
+    b->valid = 0;   // no one holds b's sleep lock: we have the only reference
+    bucket_add(bk, b);
+    unlock_buckets(bk, from);
+    return b;
+  }
 }
 
 // Claim the least recently used buffer that no one uses, in the whole cache,
@@ -260,74 +286,70 @@ unlock_buckets(struct bucket *a, struct bucket *b)
     release(&b->lock);
 }
 
-// Failed claims in a row before a miss checks, with every bucket lock,
-// whether the cache is really full. The log's admission control keeps
-// buffer users within NBUF, so a claim fails only while other misses race
-// for the last free buffers.
-#define CLAIM_TRIES 1000
+// ---- buckets ----
 
-// A miss in bucket bk: recycle the least recently used free buffer for
-// (dev, blockno), unless another process cached the block meanwhile.
-// Returns the buffer with a reference taken.
-//
-// The victim is claimed without a lock (claim_lru). Then, under the locks
-// of its bucket and of bk, the miss checks that its claim is still the only
-// reference: a hit on the victim's old block may have taken one meanwhile
-// (from the victim's bucket, which it found the victim in); then the victim
-// stays as it is and we look again. Claimed, the victim cannot be moved by
-// anyone else, so its bucket is known.
-//
-// Every process that caches (dev, blockno) puts it in bk holding bk->lock,
-// after finding it is not there: so two misses on one block meet on
-// bk->lock, and the second finds the first's buffer.
-static struct buf *
-bget_miss(struct bucket *bk, uint dev, uint blockno)
+static struct bucket *
+bucket_for(uint dev, uint blockno)
 {
-  int tries = 0;
-
-  for(;;){
-    struct buf *b = claim_lru();
-    if(b == 0){
-      if(++tries % CLAIM_TRIES == 0 && all_in_use())
-        panic("bget: no buffers");
-      cpu_relax();
-      continue;
-    }
-    struct bucket *from = bucket_of(b);
-
-    lock_buckets(bk, from);
-    struct buf *cached = find_and_ref_locked(bk, dev, blockno);
-    if(cached || ref_count(b) != 1){
-      // Give the claim back, leaving b as it was (its last use stamp too).
-      ref_dec(b);
-      unlock_buckets(bk, from);
-      if(cached)
-        return cached;
-      continue;
-    }
-    bucket_remove(from, b);
-    b->dev = dev;
-    b->blockno = blockno;
-    b->valid = 0;   // no one holds b's sleep lock: we have the only reference
-    bucket_add(bk, b);
-    unlock_buckets(bk, from);
-    return b;
-  }
+  return &bcache.bucket[(dev * 31u + blockno) % NBUCKET];
 }
 
-// The buffer for (dev, blockno), locked.
-struct buf *
-bget(uint dev, uint blockno)
+// The bucket b is in. The caller holds a reference to b or b's bucket
+// lock, so b's block, and with it b's bucket, cannot change under it.
+static struct bucket *
+bucket_of(struct buf *b)
 {
-  struct bucket *bk = bucket_for(dev, blockno);
-  struct buf *b;
+  return bucket_for(b->dev, b->blockno);
+}
 
-  b = find_and_ref(bk, dev, blockno);
-  if(b == 0)
-    b = bget_miss(bk, dev, blockno);
-  acquiresleep(&b->lock);
+// Caller holds bk->lock (for bucket_add and bucket_remove).
+static void
+bucket_add(struct bucket *bk, struct buf *b)
+{
+  b->prev = 0;
+  b->next = bk->head;
+  if(bk->head)
+    bk->head->prev = b;
+  bk->head = b;
+}
+
+static void
+bucket_remove(struct bucket *bk, struct buf *b)
+{
+  if(b->prev)
+    b->prev->next = b->next;
+  else
+    bk->head = b->next;
+  if(b->next)
+    b->next->prev = b->prev;
+  b->prev = b->next = 0;
+}
+
+// If bk holds (dev, blockno), take a reference to its buffer and return
+// it; otherwise return 0.
+static struct buf *
+find_and_ref(struct bucket *bk, uint dev, uint blockno)
+{
+  acquire(&bk->lock);
+  struct buf *b = find_and_ref_locked(bk, dev, blockno);
+  release(&bk->lock);
   return b;
 }
+
+// The same, for a caller that holds bk->lock.
+static struct buf *
+find_and_ref_locked(struct bucket *bk, uint dev, uint blockno)
+{
+  for(struct buf *b = bk->head; b; b = b->next){
+    if(b->dev == dev && b->blockno == blockno){
+      ref_inc(b);
+      return b;
+    }
+  }
+  return 0;
+}
+
+// ---- references ----
 
 // Drop a reference to b; the last one stamps the time of use for LRU.
 static void
@@ -344,29 +366,34 @@ drop_ref(struct buf *b)
   release(&bk->lock);
 }
 
-// The caller holds b->lock, and gives it up with the buffer.
-void
-brelse(struct buf *b)
+// The counter itself. A hit takes a reference and a release drops one
+// holding b's bucket lock; a miss claims an unused buffer, and gives the
+// claim back, without. The claim's acquire pairs with the release of the
+// last reference, so a claimer sees b's block as the last user left it.
+static void
+ref_inc(struct buf *b)
 {
-  if(!holdingsleep(&b->lock))
-    panic("brelse");
-  releasesleep(&b->lock);
-  drop_ref(b);
+  __atomic_add_fetch(&b->refcnt, 1, __ATOMIC_RELAXED);
 }
 
-// An extra reference keeps b cached while the log still has to write it.
-void
-bpin(struct buf *b)
+static uint
+ref_dec(struct buf *b)
 {
-  struct bucket *bk = bucket_of(b);
-
-  acquire(&bk->lock);
-  ref_inc(b);
-  release(&bk->lock);
+  return __atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_RELEASE);
 }
 
-void
-bunpin(struct buf *b)
+// Take b's first reference, if no one has one.
+static int
+ref_claim(struct buf *b)
 {
-  drop_ref(b);
+  uint unused = 0;
+
+  return __atomic_compare_exchange_n(&b->refcnt, &unused, 1, 0,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static uint
+ref_count(struct buf *b)
+{
+  return __atomic_load_n(&b->refcnt, __ATOMIC_RELAXED);
 }
