@@ -17,6 +17,39 @@
 //   brelse(b)            done with b (do not use it any more)
 //   bpin(b), bunpin(b)   keep b cached (the log does, until it installs b)
 //
+// The steps taken without a lock rest on these invariants:
+//
+// 1. Choosing a victim takes no lock (claim_lru): refcnt and lastuse are
+//    read with relaxed atomic loads, and may be stale by the time they are
+//    compared. Nothing is decided on them but which buffer to try to claim.
+// 2. A buffer nobody holds is claimed by changing its refcnt from 0 to 1
+//    with a compare-and-swap, so two misses never claim the same buffer.
+//    The claim is an acquire, and every decrement of refcnt a release, so
+//    the claimer sees the buffer as its last user and its last mover left
+//    it: it reads dev and blockno, to find the buffer's bucket, before it
+//    takes any lock.
+// 3. A claim is checked under the locks of the victim's bucket and of the
+//    block's bucket (bget_miss). refcnt rises only by a claim from 0 or by
+//    a hit holding the buffer's bucket lock, and falls only under a bucket
+//    lock: so refcnt == 1 there means that only the claim holds the buffer,
+//    and no hit can find it before it has moved; and the block missing
+//    from its bucket means no one else caches it. Only then does the buffer
+//    change its (dev, blockno). Hence a block is cached at most once, and a
+//    buffer in use never changes block.
+// 4. "Every buffer is in use" (all_in_use) is decided holding every bucket
+//    lock, so that no refcnt can fall while it looks.
+//
+// tests/host/test_bio.c checks them with threads playing CPUs (run by
+// tests/host/run.py test), each under ThreadSanitizer. Without the
+// compare-and-swap of 2 or the refcnt check of 3, a buffer in use changes
+// block under its user, a race on the buffer (rw); without the check that
+// the block is not cached yet, two threads hold one block's "lock" at once,
+// a race on the test's versions (same); without the acquire and release of
+// 2, the claimer's read of dev is a race (rw). busy checks the answer of 4 (a full cache
+// panics, one with a buffer free does not), though no test races a release
+// with it; lru checks that the victim is the least recently used buffer,
+// pin that a pinned one is never a victim.
+//
 // This file also builds on the host (tests/host) against a shim: it must use
 // only defs.h functions, and no RISC-V assembly.
 
@@ -48,8 +81,7 @@
 //   any lock to pick a victim.
 // - refcnt is changed only by atomic read-modify-write instructions: hits
 //   and releases change it holding the bucket lock, and a miss claims a
-//   victim without any lock, by changing its refcnt from 0 to 1 (see
-//   bget_miss).
+//   victim without any lock (invariants 2 and 3 above).
 // - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
 //   one holds or waits for it, which lets a miss clear valid.
 //
@@ -172,12 +204,12 @@ bunpin(struct buf *b)
 // (dev, blockno), unless another process cached the block meanwhile.
 // Returns the buffer with a reference taken.
 //
-// The victim is claimed without a lock (claim_lru). Then, under the locks
-// of its bucket and of bk, the miss checks that its claim is still the only
-// reference: a hit on the victim's old block may have taken one meanwhile
-// (from the victim's bucket, which it found the victim in); then the victim
-// stays as it is and we look again. Claimed, the victim cannot be moved by
-// anyone else, so its bucket is known.
+// The victim is claimed without a lock (invariants 1 and 2), then checked
+// under the locks of its bucket and of bk (invariant 3): a hit on the
+// victim's old block may have taken a reference meanwhile (from the
+// victim's bucket, which it found the victim in); then the victim stays as
+// it is and we look again. Claimed, the victim cannot be moved by anyone
+// else, so its bucket is known.
 //
 // Every process that caches (dev, blockno) puts it in bk holding bk->lock,
 // after finding it is not there: so two misses on one block meet on
@@ -218,11 +250,10 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
 }
 
 // Claim the least recently used buffer that no one uses, in the whole cache,
-// and return it; 0 if every buffer seemed in use. Takes no lock: the buffers
-// are looked at without one, and the claim (refcnt from 0 to 1) makes the
-// buffer the caller's, so that misses at the same time claim different
-// buffers instead of queueing for the same one. If another miss claims our
-// choice first, take the next oldest.
+// and return it; 0 if every buffer seemed in use. Takes no lock, so that
+// misses at the same time claim different buffers instead of queueing for
+// the same one (invariants 1 and 2). If another miss claims our choice
+// first, take the next oldest.
 static struct buf *
 claim_lru(void)
 {
@@ -245,9 +276,9 @@ claim_lru(void)
 
 // Is every buffer in use? Unlike claim_lru, which may see one buffer
 // taken and another released while it scans, this holds every bucket lock
-// (in the lock order) while it looks, so the answer is exact. Only a miss
-// that has found nothing to claim many times in a row comes here, to make
-// sure before it panics.
+// (in the lock order) while it looks, so no buffer can come free
+// (invariant 4). Only a miss that has found nothing to claim many times in
+// a row comes here, to make sure before it panics.
 static int
 all_in_use(void)
 {
@@ -368,8 +399,8 @@ drop_ref(struct buf *b)
 
 // The counter itself. A hit takes a reference and a release drops one
 // holding b's bucket lock; a miss claims an unused buffer, and gives the
-// claim back, without. The claim's acquire pairs with the release of the
-// last reference, so a claimer sees b's block as the last user left it.
+// claim back, without. The claim's acquire pairs with the release of every
+// decrement (invariant 2).
 static void
 ref_inc(struct buf *b)
 {
