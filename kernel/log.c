@@ -257,7 +257,7 @@ end_op(void)
 // readers can exceed READ_SLOTS only for a moment, and only in the count,
 // never in who goes on.
 static int
-take_read_slot(void)
+try_read_slot(void)
 {
   if(__atomic_add_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST) <= READ_SLOTS)
     return 1;
@@ -270,7 +270,7 @@ take_read_slot(void)
 void
 begin_read(void)
 {
-  if(take_read_slot())
+  if(try_read_slot())
     return;
   acquire(&wal.lock);
   // readwaiters is raised before the retry, and end_read lowers readers
@@ -278,7 +278,7 @@ begin_read(void)
   // the retry sees the freed slot or end_read sees us and wakes us up,
   // which it cannot do before sleep has released the lock.
   __atomic_add_fetch(&wal.readwaiters, 1, __ATOMIC_SEQ_CST);
-  while(!take_read_slot())
+  while(!try_read_slot())
     sleep(&wal.readers, &wal.lock);
   __atomic_sub_fetch(&wal.readwaiters, 1, __ATOMIC_SEQ_CST);
   release(&wal.lock);
