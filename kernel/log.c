@@ -97,92 +97,17 @@ static struct {
 _Static_assert(MAXOPBLOCKS <= LOGSIZE, "an operation must fit in the log");
 _Static_assert(READ_SLOTS >= 1, "two operations and a reader must fit in the buffer cache");
 
-// May one more operation start now? The caller holds wal.lock.
-static int
-admit_op(void)
-{
-  int ops = wal.outstanding + 1;
+// The helpers, in the order they follow the interface.
+static int admit_op(void);
+static int try_read_slot(void);
+static void commit(void);
+static void write_body(void);
+static void write_header(void);
+static void install(int recovering);
+static void recover(struct superblock *sb);
+static void read_header(void);
 
-  return !wal.committing &&
-         wal.lh.n + ops * MAXOPBLOCKS <= LOGSIZE &&
-         wal.lh.n + ops * (MAXOPBLOCKS + OP_HELD) + READ_SLOTS + COMMIT_HELD <= NBUF;
-}
-
-// ---- moving blocks between the log and their homes ----
-
-static void
-read_header(void)
-{
-  struct buf *b = bread(wal.dev, wal.start);
-
-  memmove(&wal.lh, b->data, sizeof(wal.lh));
-  brelse(b);
-}
-
-// Write the in-memory header to disk. With lh.n > 0 this commits.
-static void
-write_header(void)
-{
-  struct buf *b = bread(wal.dev, wal.start);
-
-  memmove(b->data, &wal.lh, sizeof(wal.lh));
-  bwrite(b);
-  brelse(b);
-}
-
-// Copy each logged block from its cached (pinned) buffer into the log.
-static void
-write_body(void)
-{
-  for(int i = 0; i < wal.lh.n; i++){
-    struct buf *to = bread(wal.dev, wal.start + 1 + i);
-    // The block's buffer is taken inside the log block's. (Recovery nests
-    // them the other way round, in install(), but it runs alone at boot.)
-    lockdep_nest(&to->lock.info);
-    struct buf *from = bread(wal.dev, wal.lh.block[i]);
-    memmove(to->data, from->data, BSIZE);
-    brelse(from);
-    bwrite(to);
-    brelse(to);
-  }
-}
-
-// Write the logged blocks to their home locations. After a commit, the
-// cached buffers hold the new contents and are unpinned once written; at
-// recovery nothing is cached yet, so the contents come from the log.
-static void
-install(int recovering)
-{
-  for(int i = 0; i < wal.lh.n; i++){
-    struct buf *home = bread(wal.dev, wal.lh.block[i]);
-    if(recovering){
-      lockdep_nest(&home->lock.info);   // see write_body
-      struct buf *copy = bread(wal.dev, wal.start + 1 + i);
-      memmove(home->data, copy->data, BSIZE);
-      brelse(copy);
-    }
-    bwrite(home);
-    if(!recovering)
-      bunpin(home);
-    brelse(home);
-  }
-}
-
-static void
-recover(struct superblock *sb)
-{
-  read_header();
-  if(wal.lh.n < 0 || wal.lh.n > LOGSIZE)
-    panic("initlog: bad log header");
-  for(int i = 0; i < wal.lh.n; i++)
-    if(wal.lh.block[i] <= 0 || (uint)wal.lh.block[i] >= sb->size)
-      panic("initlog: bad block in log");
-  if(wal.lh.n > 0)
-    printf("log: recovering %d blocks\n", wal.lh.n);
-  install(1);
-  wal.lh.n = 0;
-  write_header();
-}
+// ---- the interface ----
 
 void
 initlog(int dev, struct superblock *sb)
@@ -194,24 +119,6 @@ initlog(int dev, struct superblock *sb)
   wal.start = sb->logstart;
   recover(sb);
 }
-
-// Called with committing set and no operation running.
-static void
-commit(void)
-{
-  if(wal.lh.n == 0)
-    return;
-  write_body();
-  write_header();
-  install(0);
-  // The blocks are home and unpinned: give their share of the budget back.
-  acquire(&wal.lock);
-  wal.lh.n = 0;
-  release(&wal.lock);
-  write_header();
-}
-
-// ---- the interface ----
 
 // Start a file system operation: wait until it is sure to fit.
 void
@@ -251,18 +158,6 @@ end_op(void)
     wakeup(&wal);
     release(&wal.lock);
   }
-}
-
-// Try to take a read slot. A failed try gives back what it added, so
-// readers can exceed READ_SLOTS only for a moment, and only in the count,
-// never in who goes on.
-static int
-try_read_slot(void)
-{
-  if(__atomic_add_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST) <= READ_SLOTS)
-    return 1;
-  __atomic_sub_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST);
-  return 0;
 }
 
 // Start reading a file outside any operation: wait for a read slot. Only
@@ -316,4 +211,121 @@ log_write(struct buf *b)
     bpin(b);
   }
   release(&wal.lock);
+}
+
+// ---- admission ----
+
+// May one more operation start now? The caller holds wal.lock.
+static int
+admit_op(void)
+{
+  int ops = wal.outstanding + 1;
+
+  return !wal.committing &&
+         wal.lh.n + ops * MAXOPBLOCKS <= LOGSIZE &&
+         wal.lh.n + ops * (MAXOPBLOCKS + OP_HELD) + READ_SLOTS + COMMIT_HELD <= NBUF;
+}
+
+// Try to take a read slot. A failed try gives back what it added, so
+// readers can exceed READ_SLOTS only for a moment, and only in the count,
+// never in who goes on.
+static int
+try_read_slot(void)
+{
+  if(__atomic_add_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST) <= READ_SLOTS)
+    return 1;
+  __atomic_sub_fetch(&wal.readers, 1, __ATOMIC_SEQ_CST);
+  return 0;
+}
+
+// ---- moving blocks between the log and their homes ----
+
+// Called with committing set and no operation running.
+static void
+commit(void)
+{
+  if(wal.lh.n == 0)
+    return;
+  write_body();
+  write_header();
+  install(0);
+  // The blocks are home and unpinned: give their share of the budget back.
+  acquire(&wal.lock);
+  wal.lh.n = 0;
+  release(&wal.lock);
+  write_header();
+}
+
+// Copy each logged block from its cached (pinned) buffer into the log.
+static void
+write_body(void)
+{
+  for(int i = 0; i < wal.lh.n; i++){
+    struct buf *to = bread(wal.dev, wal.start + 1 + i);
+    // The block's buffer is taken inside the log block's. (Recovery nests
+    // them the other way round, in install(), but it runs alone at boot.)
+    lockdep_nest(&to->lock.info);
+    struct buf *from = bread(wal.dev, wal.lh.block[i]);
+    memmove(to->data, from->data, BSIZE);
+    brelse(from);
+    bwrite(to);
+    brelse(to);
+  }
+}
+
+// Write the in-memory header to disk. With lh.n > 0 this commits.
+static void
+write_header(void)
+{
+  struct buf *b = bread(wal.dev, wal.start);
+
+  memmove(b->data, &wal.lh, sizeof(wal.lh));
+  bwrite(b);
+  brelse(b);
+}
+
+// Write the logged blocks to their home locations. After a commit, the
+// cached buffers hold the new contents and are unpinned once written; at
+// recovery nothing is cached yet, so the contents come from the log.
+static void
+install(int recovering)
+{
+  for(int i = 0; i < wal.lh.n; i++){
+    struct buf *home = bread(wal.dev, wal.lh.block[i]);
+    if(recovering){
+      lockdep_nest(&home->lock.info);   // see write_body
+      struct buf *copy = bread(wal.dev, wal.start + 1 + i);
+      memmove(home->data, copy->data, BSIZE);
+      brelse(copy);
+    }
+    bwrite(home);
+    if(!recovering)
+      bunpin(home);
+    brelse(home);
+  }
+}
+
+static void
+recover(struct superblock *sb)
+{
+  read_header();
+  if(wal.lh.n < 0 || wal.lh.n > LOGSIZE)
+    panic("initlog: bad log header");
+  for(int i = 0; i < wal.lh.n; i++)
+    if(wal.lh.block[i] <= 0 || (uint)wal.lh.block[i] >= sb->size)
+      panic("initlog: bad block in log");
+  if(wal.lh.n > 0)
+    printf("log: recovering %d blocks\n", wal.lh.n);
+  install(1);
+  wal.lh.n = 0;
+  write_header();
+}
+
+static void
+read_header(void)
+{
+  struct buf *b = bread(wal.dev, wal.start);
+
+  memmove(&wal.lh, b->data, sizeof(wal.lh));
+  brelse(b);
 }
