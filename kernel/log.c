@@ -20,7 +20,32 @@
 //
 // begin_read()/end_read() bracket reads of files outside any operation
 // (fileread, filestat); they take no log space, but they use buffers, and
-// admission accounts for every buffer user, as explained at admit_op().
+// admission accounts for every buffer user (see "the buffer budget").
+//
+// Admission rests on these invariants:
+//
+// 1. An operation is admitted (begin_op) under wal.lock, on lh.n,
+//    outstanding and committing, which change only under it. Operations
+//    never look at the readers: the readers' share of the buffer budget is
+//    fixed (READ_SLOTS).
+// 2. A read slot is taken without the lock (try_read_slot): a reader adds 1
+//    to readers and keeps the slot only if the sum is at most READ_SLOTS,
+//    else subtracts its 1 again. The count may pass READ_SLOTS for a
+//    moment, but the slots held never do: when the last of the holders
+//    took its slot, all the others were in the sum it saw.
+// 3. No reader sleeps through a freed slot: one about to sleep raises
+//    readwaiters before it tries again, and end_read lowers readers before
+//    it reads readwaiters. All four accesses are sequentially consistent,
+//    so in their one total order either the retry sees the freed slot or
+//    end_read sees the waiter, and then wakes it under wal.lock, which the
+//    waiter holds until sleep() has released it. (With weaker orderings
+//    both could see the old value: each is a store followed by a load of
+//    another location.)
+//
+// No test checks them directly: log.c does not build on the host, and the
+// kernel tests (usertests, bcachetest) run it without filling every slot
+// at once. A break of 1 or 2 would show as the panic "bget: no buffers",
+// of 3 as a reader asleep forever, if a test ever hit the race.
 
 #include "types.h"
 #include "param.h"
@@ -168,10 +193,7 @@ begin_read(void)
   if(try_read_slot())
     return;
   acquire(&wal.lock);
-  // readwaiters is raised before the retry, and end_read lowers readers
-  // before it looks at readwaiters (both sequentially consistent): either
-  // the retry sees the freed slot or end_read sees us and wakes us up,
-  // which it cannot do before sleep has released the lock.
+  // Raised before the retry, so end_read cannot miss us (invariant 3).
   __atomic_add_fetch(&wal.readwaiters, 1, __ATOMIC_SEQ_CST);
   while(!try_read_slot())
     sleep(&wal.readers, &wal.lock);
@@ -226,9 +248,8 @@ admit_op(void)
          wal.lh.n + ops * (MAXOPBLOCKS + OP_HELD) + READ_SLOTS + COMMIT_HELD <= NBUF;
 }
 
-// Try to take a read slot. A failed try gives back what it added, so
-// readers can exceed READ_SLOTS only for a moment, and only in the count,
-// never in who goes on.
+// Try to take a read slot; a failed try gives back what it added
+// (invariant 2).
 static int
 try_read_slot(void)
 {
