@@ -2,11 +2,13 @@
 //
 // Which lock protects which field is written next to the cache's data
 // structure in bio.c (and bio_global.c); in short: dev, blockno, refcnt,
-// lastuse and the links belong to the cache's locks, while valid, disk and
-// data belong to the buffer's sleep lock, held by whoever bread() it.
+// lastuse and the links belong to the cache's locks; valid and data to the
+// buffer's sleep lock, held by whoever bread() it; and disk to the disk
+// driver's lock (disk.lock in virtio_disk.c), since the driver sets it and
+// its interrupt handler, which holds no sleep lock, clears it.
 struct buf {
   int valid;             // data holds the block's contents
-  int disk;              // owned by the disk driver while an I/O is in flight
+  int disk;              // an I/O on data is in flight (under the driver's lock)
   uint dev;
   uint blockno;
   struct sleeplock lock;

@@ -21,8 +21,9 @@
 
 #define DESCS_PER_REQ 3
 
-// The driver's state. lock protects every field here, each in-flight
-// buf's disk flag, and the parts of the rings the driver writes.
+// The driver's state. lock protects every field here, the disk flag of
+// every struct buf (set by virtio_disk_rw, cleared by virtio_disk_intr,
+// slept on in between), and the parts of the rings the driver writes.
 // The rings and status bytes are shared with the device, hence volatile.
 static struct {
   struct spinlock lock;
