@@ -1,7 +1,10 @@
 // An open file: what a file descriptor refers to.
-// ref is protected by the file table's lock (file.c); off by ip->lock
-// for FD_INODE, and for a device by a lock of its driver's (stats.c's
-// statslock); the rest is fixed while ref > 0.
+// ref is protected by the file table's lock (file.c); the rest is fixed
+// while ref > 0, except off. off is protected by ip->lock for FD_INODE;
+// for FD_DEVICE only drivers that keep a position use it, each under a
+// lock of its own (statslock in stats.c, offlock in lockprofdev.c, devlock
+// in kcsandev.c), except /lockorder (lockdep.c), which moves it with no
+// lock; the console ignores it.
 struct file {
   enum { FD_NONE, FD_PIPE, FD_INODE, FD_DEVICE } type;
   int ref;
