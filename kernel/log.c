@@ -42,10 +42,15 @@
 //    both could see the old value: each is a store followed by a load of
 //    another location.)
 //
-// No test checks them directly: log.c does not build on the host, and the
-// kernel tests (usertests, bcachetest) run it without filling every slot
-// at once. A break of 1 or 2 would show as the panic "bget: no buffers",
-// of 3 as a reader asleep forever, if a test ever hit the race.
+// tests/host/test_log.c checks them with threads playing CPUs (run by
+// tests/host/run.py test): without the buffer budget of 1, mix runs the
+// cache out of buffers ("bget: no buffers"); if readers could keep a slot
+// past READ_SLOTS, slots sees too many inside; if end_read looked at
+// readwaiters before lowering readers, handoff would leave a reader asleep
+// with a slot free, and its watchdog fail the test. (That last race is
+// narrow: the test caught it with the window widened by a yield. And on an
+// x86 host every atomic read-modify-write is a full barrier, so weaker
+// orderings than sequentially consistent would not show there at all.)
 
 #include "types.h"
 #include "param.h"

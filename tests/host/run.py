@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Build and run the host-side tests of kernel/kalloc.c and kernel/bio.c
-(and their single-lock baselines), of kernel/rwspinlock.c, of the
-statistics report (kernel/lockstat.c), of the lock profiler
-(kernel/lockprof.c), of the lock-order checker's graph (kernel/lockgraph.c)
-and of the race detector's decisions (kernel/kcsanwatch.h), compiled
-unchanged against shim.c.
+(and their single-lock baselines), of the log's admission (kernel/log.c),
+of kernel/rwspinlock.c, of the statistics report (kernel/lockstat.c), of
+the lock profiler (kernel/lockprof.c), of the lock-order checker's graph
+(kernel/lockgraph.c) and of the race detector's decisions
+(kernel/kcsanwatch.h), compiled unchanged against shim.c.
 
     run.py test     the tests, under ThreadSanitizer and then under
                     AddressSanitizer + UndefinedBehaviorSanitizer, then the
@@ -34,6 +34,7 @@ MODULES = {
                "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
+    "log": {"wal": ["kernel/log.c", "kernel/bio.c", "kernel/bread.c"]},
     "rwlock": {"rw": ["kernel/rwspinlock.c"], "unfair": ["tests/host/rwlock_unfair.c"]},
     "lockgraph": {"graph": ["kernel/lockgraph.c"]},
     "lockstat": {"report": []},
@@ -64,6 +65,8 @@ TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
           for t in ("mix", "exhaust", "steal") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
 TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [(san, "log", ["wal"], t, n) for san in ("tsan", "asan")
+          for t, n in (("slots", 8), ("handoff", 6), ("mix", 8))]
 TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
 TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
 TESTS += [("asan", "lockstat", ["report"], "largest", 1)]

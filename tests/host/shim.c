@@ -1,4 +1,4 @@
-// A small stand-in for the kernel around kernel/kalloc.c and kernel/bio.c,
+// A small stand-in for the kernel around kernel/kalloc.c, bio.c and log.c,
 // so that those files compile unchanged with the host's gcc and run on real
 // threads, under ThreadSanitizer or AddressSanitizer.
 //
@@ -6,7 +6,8 @@
 //   that cpuid() and mycpu() return. push_off/pop_off only count nesting.
 // - Spinlocks are the kernel's own (kernel/spinlock.c, lockhook.c and
 //   lockstat.c); the shim gives them a clock and a way to wait politely.
-// - Sleep locks wait on pthread condition variables.
+// - Sleep locks, and sleep() and wakeup(), wait on pthread condition
+//   variables.
 // - virtio_disk_rw() reads and writes a RAM disk, and, like the kernel's
 //   driver, panics if it ever sees more than NBUF distinct buffers.
 // - panic() prints its message and aborts.
@@ -32,6 +33,8 @@
 #include "shim.h"
 
 void panic(char *s) __attribute__((noreturn));
+void acquire(struct spinlock *lk);
+void release(struct spinlock *lk);
 int lockstats(char *buf, int size);
 
 void
@@ -257,6 +260,37 @@ holdingsleep(struct sleeplock *lk)
   int r = lk->locked && lk->pid == pid();
   pthread_mutex_unlock(&s->mu);
   return r;
+}
+
+// ---- sleep and wakeup ----
+
+// One condition variable stands for every channel: a wakeup wakes every
+// sleeper, and each, as in the kernel, checks its condition again. A
+// sleeper notes the number of wakeups so far before it releases lk, which
+// a waker holds, so it cannot miss a wakeup that comes after.
+static pthread_mutex_t sleepmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sleepcv = PTHREAD_COND_INITIALIZER;
+static uint64 wakeups;       // under sleepmu
+
+void
+sleep(void *chan, struct spinlock *lk)
+{
+  pthread_mutex_lock(&sleepmu);
+  uint64 seen = wakeups;
+  release(lk);
+  while(wakeups == seen)
+    pthread_cond_wait(&sleepcv, &sleepmu);
+  pthread_mutex_unlock(&sleepmu);
+  acquire(lk);
+}
+
+void
+wakeup(void *chan)
+{
+  pthread_mutex_lock(&sleepmu);
+  wakeups++;
+  pthread_cond_broadcast(&sleepcv);
+  pthread_mutex_unlock(&sleepmu);
 }
 
 // ---- RAM disk ----

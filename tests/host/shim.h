@@ -1,5 +1,5 @@
 // The host-side test harness's view of the shim (shim.c), which stands in
-// for the parts of the kernel that kernel/kalloc.c and kernel/bio.c call.
+// for the parts of the kernel that kernel/kalloc.c, bio.c and log.c call.
 // Test threads act as CPUs: each calls shim_setcpu() before using the kernel code.
 #include <stdint.h>
 
