@@ -51,6 +51,9 @@
 // narrow: the test caught it with the window widened by a yield. And on an
 // x86 host every atomic read-modify-write is a full barrier, so weaker
 // orderings than sequentially consistent would not show there at all.)
+//
+// This file also builds on the host (tests/host) against a shim: it must use
+// only defs.h functions, and no RISC-V assembly.
 
 #include "types.h"
 #include "param.h"
