@@ -458,24 +458,37 @@ namecmp(const char *s, const char *t)
   return strncmp(s, t, DIRSIZ);
 }
 
+_Static_assert(BSIZE % sizeof(struct dirent) == 0, "no entry straddles two blocks");
+
 // Find name in directory dp. Returns its entry's inode number (and its
 // offset in *poff), or 0 if there is no such entry. The caller holds
-// dp->lock.
+// dp->lock. Each of dp's blocks is read once, not once per entry: every
+// path lookup passes through here, and a bread per entry would take the
+// block's bucket lock twice for each of the 64 entries a block holds, so
+// that lookups in the same directory on different CPUs met there.
 static uint
 dirfind(struct inode *dp, char *name, uint *poff)
 {
-  struct dirent de;
-
   if(dp->type != T_DIR)
     panic("dirfind: not a directory");
-  for(uint off = 0; off + sizeof(de) <= dp->size; off += sizeof(de)){
-    if(readi(dp, 0, (uint64)&de, off, sizeof(de)) != sizeof(de))
-      return 0;
-    if(de.inum != 0 && namecmp(name, de.name) == 0){
-      if(poff)
-        *poff = off;
-      return de.inum;
+  for(uint off = 0; off < dp->size; off += BSIZE){
+    uint addr = bmap(dp, off / BSIZE, 0);
+    if(addr == 0)
+      return 0;   // a hole, only in a damaged file system
+    struct buf *bp = bread(dp->dev, addr);
+    uint n = dp->size - off < BSIZE ? dp->size - off : BSIZE;
+    uint inum = 0;
+    for(uint i = 0; i + sizeof(struct dirent) <= n && inum == 0; i += sizeof(struct dirent)){
+      struct dirent *de = (struct dirent *)(bp->data + i);
+      if(de->inum != 0 && namecmp(name, de->name) == 0){
+        inum = de->inum;
+        if(poff)
+          *poff = off + i;
+      }
     }
+    brelse(bp);
+    if(inum)
+      return inum;
   }
   return 0;
 }

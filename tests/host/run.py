@@ -31,7 +31,8 @@ BUILD = os.path.join(ROOT, "build", "host")
 # Each variant's kernel files; every build also links COMMON.
 MODULES = {
     "kalloc": {"percpu": ["kernel/kalloc.c", "kernel/physmem.c"],
-               "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
+               "global": ["kernel/kalloc_global.c", "kernel/physmem.c"],
+               "onepass": ["tests/host/kalloc_onepass.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
     "log": {"wal": ["kernel/log.c", "kernel/bio.c", "kernel/bread.c"]},
@@ -58,13 +59,15 @@ ENV = dict(os.environ,
 # slow, runs the concurrent tests of the real modules; ASan+UBSan runs
 # everything, the single-lock baselines included.
 REAL = {"kalloc": ["percpu"], "bio": ["bucket"], "rwlock": ["rw"]}
+# The real modules and their single-lock baselines.
+BASELINED = {"kalloc": ["percpu", "global"], "bio": ["bucket", "global"]}
 TESTS = [("tsan", "kalloc", REAL["kalloc"], t, n)
-         for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8))]
+         for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8), ("scarce", 8))]
 TESTS += [("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
-TESTS += [("asan", "kalloc", list(MODULES["kalloc"]), t, n)
-          for t in ("mix", "exhaust", "steal") for n in (2, 8)]
-TESTS += [("asan", "bio", list(MODULES["bio"]), t, n) for t in ("rw", "same") for n in (2, 8)]
-TESTS += [("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [("asan", "kalloc", BASELINED["kalloc"], t, n)
+          for t in ("mix", "exhaust", "steal", "scarce") for n in (2, 8)]
+TESTS += [("asan", "bio", BASELINED["bio"], t, n) for t in ("rw", "same") for n in (2, 8)]
+TESTS += [("asan", "bio", BASELINED["bio"], t, 1) for t in ("lru", "pin", "busy")]
 TESTS += [(san, "log", ["wal"], t, n) for san in ("tsan", "asan")
           for t, n in (("slots", 8), ("handoff", 6), ("mix", 8))]
 TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
@@ -83,8 +86,8 @@ TESTS += [("asan", "rwlock", REAL["rwlock"], t, n)
                        ("priority", 8), ("turns", 3), ("turns", 8), ("starve", 8))]
 
 # Controls: (module, variant, environment, test, threads, what the failure
-# must say). Each runs a lock that lacks a property the test checks, so the
-# test must fail on it, saying why: proof that the test can fail.
+# must say). Each runs a lock or an allocator that lacks a property the test
+# checks, so the test must fail on it, saying why: proof that it can fail.
 CONTROLS = [
     ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "priority", 8,
      "a reader that arrived after a waiting writer"),
@@ -92,6 +95,7 @@ CONTROLS = [
      "writers that arrived after a waiting reader"),
     ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "starve", 8, "FAIL: a thread"),
     ("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "starve", 8, "FAIL: a thread"),
+    ("kalloc", "onepass", {}, "scarce", 8, "kalloc returned 0 while pages were free"),
 ]
 
 # Contention compared between the variants of a module, in a test of the
@@ -104,7 +108,7 @@ CONTROLS = [
 CONTENTION = [("kalloc", "own", 8), ("bio", "hits", 8)]
 MIN_BASELINE = 100
 ATTEMPTS = 3
-TESTS += [("asan", m, list(MODULES[m]), t, n) for m, t, n in CONTENTION]
+TESTS += [("asan", m, BASELINED[m], t, n) for m, t, n in CONTENTION]
 TOT = re.compile(r"\b(?:kmem|bcache)-tot=(\d+)")
 
 
@@ -117,8 +121,8 @@ def contention_label(module, name, threads):
 
 
 def control_label(module, variant, env, name, threads, expected):
-    return "host/asan/control/%s-%s/%s/%s/%d" % (module, variant, "-".join(env.values()),
-                                                 name, threads)
+    return "host/asan/control/%s/%s/%d" % ("/".join(["%s-%s" % (module, variant)] +
+                                                     list(env.values())), name, threads)
 
 
 def labels():
@@ -228,7 +232,7 @@ def bench():
         # lets it scale at that moment. The read-write spinlock is compared
         # with a plain spinlock doing the same work.
         entries = []
-        for variant in REAL[module] if module == "rwlock" else MODULES[module]:
+        for variant in REAL[module] if module == "rwlock" else BASELINED[module]:
             # bench_host calls both modules: link the other one's default.
             other = [f for m in REAL if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)
