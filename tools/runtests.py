@@ -7,7 +7,9 @@ A panic, a QEMU exit or a timeout fails the running test and the rest of
 its session.
 
     tools/runtests.py                 every session
-    tools/runtests.py -k usertests    only sessions/tests whose name has "usertests"
+    tools/runtests.py -k usertests    only the sessions with a test whose name
+                                      (session/test) has "usertests", each whole,
+                                      and the crash tests whose name has it
     tools/runtests.py --list          list the tests
     tools/runtests.py --log DIR       keep each session's console output in DIR
     tools/runtests.py --host          also run the host-side tests (tests/host/run.py)
@@ -408,7 +410,9 @@ def run_crash_tests(tests, results):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-k", dest="keyword", help="only tests whose name contains this")
+    ap.add_argument("-k", dest="keyword",
+                    help="only the sessions (whole) and crash tests that have a test "
+                    "whose name contains this")
     ap.add_argument("--list", action="store_true", help="list the tests and exit")
     ap.add_argument("--log", metavar="DIR", help="write console logs into DIR")
     ap.add_argument("--host", action="store_true", help="also run the host-side tests")
