@@ -353,6 +353,7 @@ def run_session(sess, log_dir, results):
             except MachineError:
                 if not panics:
                     raise
+                m.settle(quiet=1.0, timeout=10)
                 out = m.out[start:]
                 err = step.check(out)
             if step.name is None:

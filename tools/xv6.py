@@ -142,6 +142,18 @@ class Machine:
                                        % (timeout, pattern, self.out[-600:]))
                 self.cond.wait(min(left, 1.0))
 
+    def settle(self, quiet, timeout):
+        """Wait until the machine has printed nothing for `quiet` seconds, or
+        for `timeout` seconds at most: after a panic, whose message the
+        check that saw the word "panic" may have caught half printed."""
+        deadline = time.time() + timeout
+        with self.cond:
+            while not self.eof and time.time() < deadline:
+                seen = len(self.out)
+                self.cond.wait(quiet)
+                if len(self.out) == seen:
+                    return
+
     def boot(self, timeout=60):
         """Start QEMU and wait for the first shell prompt; return seconds taken.
         The prompt may be anywhere in the output: on a loaded host a hart
