@@ -35,7 +35,8 @@ BUILD = os.path.join(ROOT, "build", "host")
 # Each variant's kernel files; every build also links COMMON.
 MODULES = {
     "kalloc": {"percpu": ["kernel/kalloc.c", "kernel/physmem.c"],
-               "global": ["kernel/kalloc_global.c", "kernel/physmem.c"]},
+               "global": ["kernel/kalloc_global.c", "kernel/physmem.c"],
+               "onepass": ["tests/host/kalloc_onepass.c", "kernel/physmem.c"]},
     "bio": {"bucket": ["kernel/bio.c", "kernel/bread.c"],
             "global": ["kernel/bio_global.c", "kernel/bread.c"]},
     "rwlock": {"rw": ["kernel/rwspinlock.c"], "unfair": ["tests/host/rwlock_unfair.c"]},
@@ -62,14 +63,15 @@ ENV = dict(os.environ,
 # modules; ASan+UBSan runs everything, the single-lock baselines included.
 Test = collections.namedtuple("Test", "san module variants name threads")
 REAL = {"kalloc": ["percpu"], "bio": ["bucket"], "rwlock": ["rw"]}
+# The real modules and their single-lock baselines.
+BASELINED = {"kalloc": ["percpu", "global"], "bio": ["bucket", "global"]}
 TESTS = [Test("tsan", "kalloc", REAL["kalloc"], t, n)
-         for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8))]
+         for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8), ("scarce", 8))]
 TESTS += [Test("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
-TESTS += [Test("asan", "kalloc", list(MODULES["kalloc"]), t, n)
-          for t in ("mix", "exhaust", "steal") for n in (2, 8)]
-TESTS += [Test("asan", "bio", list(MODULES["bio"]), t, n)
-          for t in ("rw", "same") for n in (2, 8)]
-TESTS += [Test("asan", "bio", list(MODULES["bio"]), t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [Test("asan", "kalloc", BASELINED["kalloc"], t, n)
+          for t in ("mix", "exhaust", "steal", "scarce") for n in (2, 8)]
+TESTS += [Test("asan", "bio", BASELINED["bio"], t, n) for t in ("rw", "same") for n in (2, 8)]
+TESTS += [Test("asan", "bio", BASELINED["bio"], t, 1) for t in ("lru", "pin", "busy")]
 TESTS += [Test("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
 TESTS += [Test(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
 TESTS += [Test("asan", "lockstat", ["report"], "largest", 1)]
@@ -85,9 +87,9 @@ TESTS += [Test("asan", "rwlock", REAL["rwlock"], t, n)
           for t, n in (("exclusion", 2), ("exclusion", 8), ("overlap", 8), ("priority", 3),
                        ("priority", 8), ("turns", 3), ("turns", 8), ("starve", 8))]
 
-# Controls: each runs a lock that lacks a property the test checks (chosen
-# by the environment), so the test must fail on it, saying `expected`:
-# proof that the test can fail.
+# Controls: each runs a lock or an allocator that lacks a property the test
+# checks (some chosen by the environment), so the test must fail on it,
+# saying `expected`: proof that it can fail.
 Control = collections.namedtuple("Control", "module variant env name threads expected")
 CONTROLS = [
     Control("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "priority", 8,
@@ -96,6 +98,7 @@ CONTROLS = [
             "writers that arrived after a waiting reader"),
     Control("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "starve", 8, "FAIL: a thread"),
     Control("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "starve", 8, "FAIL: a thread"),
+    Control("kalloc", "onepass", {}, "scarce", 8, "kalloc returned 0 while pages were free"),
 ]
 
 # Contention compared between the variants of a module, in a test of the
@@ -109,7 +112,7 @@ Contention = collections.namedtuple("Contention", "module name threads")
 CONTENTION = [Contention("kalloc", "own", 8), Contention("bio", "hits", 8)]
 MIN_BASELINE = 100
 ATTEMPTS = 3
-TESTS += [Test("asan", c.module, list(MODULES[c.module]), c.name, c.threads)
+TESTS += [Test("asan", c.module, BASELINED[c.module], c.name, c.threads)
           for c in CONTENTION]
 TOT = re.compile(r"\b(?:kmem|bcache)-tot=(\d+)")
 
@@ -123,8 +126,8 @@ def contention_label(c):
 
 
 def control_label(c):
-    return "host/asan/control/%s-%s/%s/%s/%d" % (c.module, c.variant, "-".join(c.env.values()),
-                                                 c.name, c.threads)
+    return "host/asan/control/%s/%s/%d" % ("/".join(["%s-%s" % (c.module, c.variant)] +
+                                                     list(c.env.values())), c.name, c.threads)
 
 
 def labels():
@@ -249,7 +252,7 @@ def measure(secs, runs):
         # read-write spinlock is compared with a plain spinlock doing the
         # same work.
         entries = []
-        for variant in REAL[module] if module == "rwlock" else MODULES[module]:
+        for variant in REAL[module] if module == "rwlock" else BASELINED[module]:
             # bench_host calls both modules: link the other one's default.
             other = [f for m in REAL if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)

@@ -9,6 +9,10 @@
 //   exhaust  every CPU allocates until kalloc fails; then all pages go back
 //            to one CPU's list and another CPU must get every one of them
 //   steal    one CPU only frees, the others only allocate (always stealing)
+//   scarce   every CPU holds up to its share of NPAGES - 1 pages, allocating
+//            and freeing at random, so lists run dry and pages move between
+//            them all the time; as at least one page is always free, kalloc
+//            must never return 0
 //   own      for OWN_SECS seconds, every CPU allocates a few pages and frees
 //            them again, on its own list once its first steals are done;
 //            kmem-tot is what tot= grew by after those. The per-CPU
@@ -36,7 +40,7 @@ uint64 kfreepages(void);
 
 #define NPAGES    2048          // pages given to the allocator
 #define OPS       1000000L      // operations per test, over all threads
-#define STASH     64            // pages a thread holds at most
+#define STASH     64            // pages a thread holds at most in the mix test
 #define OWN_SECS  1.5
 #define OWN_PAGES 8             // pages a thread holds at once in the own test
 
@@ -126,7 +130,7 @@ struct worker {
   uint64 rng;
   long ops;
   long allocs;
-  struct held stash[STASH];
+  struct held stash[NPAGES];   // the mix test keeps at most STASH
   int nstash;
 };
 
@@ -277,6 +281,27 @@ steal(void *arg)
   return 0;
 }
 
+// Shares of NPAGES - 1: the threads never hold every page, so some page is
+// free at every moment, on some list (or, in a broken allocator, on none).
+static void *
+scarce(void *arg)
+{
+  struct worker *w = arg;
+  shim_setcpu(w->id);
+  int share = (NPAGES - 1) / nthreads + (w->id < (NPAGES - 1) % nthreads);
+  while(w->ops < OPS / nthreads){
+    if(w->nstash < share && shim_rand(&w->rng) % 4 != 0){
+      if(!alloc_one(w))
+        shim_fail("kalloc returned 0 while pages were free (thread, pages it held)",
+                  w->id, w->nstash);
+    } else if(w->nstash > 0){
+      free_one(w);
+    }
+  }
+  drain(w);
+  return 0;
+}
+
 static void
 ownround(struct worker *w)
 {
@@ -302,7 +327,7 @@ int
 main(int argc, char *argv[])
 {
   if(argc != 3){
-    fprintf(stderr, "usage: test_kalloc mix|exhaust|steal|own NTHREADS\n");
+    fprintf(stderr, "usage: test_kalloc mix|exhaust|steal|own|scarce NTHREADS\n");
     return 2;
   }
   nthreads = atoi(argv[2]);
@@ -319,6 +344,8 @@ main(int argc, char *argv[])
     fn = steal;
   else if(strcmp(argv[1], "own") == 0)
     fn = own;
+  else if(strcmp(argv[1], "scarce") == 0)
+    fn = scarce;
   else {
     fprintf(stderr, "unknown test %s (steal needs 2 threads or more)\n", argv[1]);
     return 2;
