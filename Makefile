@@ -376,5 +376,5 @@ clean:
 	  mkfs/mkfs mkfs/fsck fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu-command qemu qemu-gdb test crashtest host-test bench-host grade stress bench-kalloc \
-  bench-bcache bench bench-lockdep bench-kcsan lock-graph clean FORCE
+.PHONY: all kernelpath qemu-command qemu qemu-gdb test crashtest host-test bench-host grade \
+  stress bench-kalloc bench-bcache bench bench-lockdep bench-kcsan lock-graph clean FORCE
