@@ -29,7 +29,7 @@ BCACHE ?= bucket
 TICKS  ?= rw
 
 # Goals that need neither the cross compiler nor QEMU.
-NODEPS_GOALS = clean host-test bench-host
+NODEPS_GOALS = clean host-test bench-host qemu-command
 
 # Find the RISC-V cross toolchain; install it (and QEMU) when missing.
 ifneq ($(filter-out $(NODEPS_GOALS),$(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)),)
@@ -284,9 +284,12 @@ fs.img: mkfs/mkfs README $(FSPROGS)
 
 -include $O/*.d $U/*.d
 
+# The QEMU command line of docs/ABI.md, defined here only: the test tools
+# get it from `make -s qemu-command KERNEL=... FSIMG=... CPUS=...`.
+FSIMG     = fs.img
 QEMUOPTS  = -machine virt -bios none -kernel $(KERNEL) -m 128M -smp $(CPUS) -nographic
 QEMUOPTS += -global virtio-mmio.force-legacy=false
-QEMUOPTS += -drive file=fs.img,if=none,format=raw,id=x0
+QEMUOPTS += -drive file=$(FSIMG),if=none,format=raw,id=x0
 QEMUOPTS += -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 
 qemu: $(KERNEL) fs.img
@@ -300,6 +303,10 @@ GDBPORT = $(shell expr `id -u` % 5000 + 25000)
 qemu-gdb: $(KERNEL) fs.img .gdbinit
 	@echo "*** Now run 'gdb-multiarch' in another window in this directory." 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
+
+# Print the command line that boots $(KERNEL) on $(FSIMG); builds nothing.
+qemu-command:
+	@echo $(QEMU) $(QEMUOPTS)
 
 # Build the kernel chosen by the variables and fs.img, and print the
 # kernel's path (run with make -s): how the test tools get a variant.
@@ -369,5 +376,5 @@ clean:
 	  mkfs/mkfs mkfs/fsck fs.img .gdbinit
 	rm -rf build
 
-.PHONY: all kernelpath qemu qemu-gdb test crashtest host-test bench-host grade stress bench-kalloc \
-  bench-bcache bench bench-lockdep bench-kcsan lock-graph clean FORCE
+.PHONY: all kernelpath qemu-command qemu qemu-gdb test crashtest host-test bench-host grade \
+  stress bench-kalloc bench-bcache bench bench-lockdep bench-kcsan lock-graph clean FORCE

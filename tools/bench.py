@@ -72,24 +72,41 @@ def acquires(out, prefix):
                if m.group(1).startswith(prefix))
 
 
+# What a command printed, and the seconds it took.
+Console = collections.namedtuple("Console", "out seconds")
+# What a test program said of one of its tests.
+Figures = collections.namedtuple("Figures", "growth ticks")
+# A run of a benchmark's program on a fresh boot: the Figures of each test
+# by name, the benchmarked locks' acquires, seconds, "ok" or "FAILED" (or
+# why the machine died), and the output.
+BenchRun = collections.namedtuple("BenchRun", "got acquires wall status out")
+# A point of a table: a variant at a number of harts, and its run.
+Row = collections.namedtuple("Row", "variant cpus run")
+
+
 def boot_and_run(kernel, cpus, commands, timeout):
-    """Boot a fresh machine and type each command; return (output, seconds)
-    of the last one."""
+    """Boot a fresh machine and type each command; return the Console of the
+    last one."""
     with Machine(cpus=cpus, kernel=kernel) as m:
         m.boot()
         for cmd in commands:
             t0 = time.time()
             out = m.run(cmd, timeout=timeout)
-    return out, time.time() - t0
+    return Console(out, time.time() - t0)
 
 
 def run_one(kernel, cpus, b, command=None):
-    """Run the benchmark's program (or command) on a fresh boot: its per-test
-    results, the locks' acquires, seconds, "ok" or "FAILED", and the output."""
+    """Run the benchmark's program (or command) on a fresh boot; return its
+    BenchRun."""
     out, wall = boot_and_run(kernel, cpus, [command or b["program"]], b["timeout"])
-    got = {t: (int(g), int(ticks)) for t, g, ticks in RESULT.findall(out)}
+    got = {t: Figures(int(g), int(ticks)) for t, g, ticks in RESULT.findall(out)}
     status = "ok" if not re.search(r"FAIL", out) else "FAILED"
-    return got, acquires(out, b["locks"]), wall, status, out
+    return BenchRun(got, acquires(out, b["locks"]), wall, status, out)
+
+
+def shown(got):
+    """A run's figures as the progress lines show them."""
+    return str({t: tuple(f) for t, f in got.items()})
 
 
 def qemu_version():
@@ -109,8 +126,17 @@ def usertests(m):
 def debug_cost(name):
     c = COSTS[name]
     runs = int(os.environ.get("BENCH_RUNS", "3"))
-    with_it = "with " + c["setting"]
-    kernels = {"without": build_kernel(), with_it: build_kernel(c["setting"])}
+    text = debug_cost_markdown(name, measure_debug_cost(c, runs), runs)
+    with open(os.path.join(ROOT, c["out"]), "w") as f:
+        f.write(text)
+    print(text)
+    return 0
+
+
+def measure_debug_cost(c, runs):
+    """usertests -q's seconds, runs times, on the default kernel and with
+    the debug build of c, alternating; by kernel: "without", "with ..."."""
+    kernels = {"without": build_kernel(), "with " + c["setting"]: build_kernel(c["setting"])}
     times = {k: [] for k in kernels}
     for i in range(runs):
         for label, kernel in kernels.items():
@@ -118,6 +144,13 @@ def debug_cost(name):
                 m.boot()
                 times[label].append(usertests(m))
             print("run %d, %s: %.1f s" % (i + 1, label, times[label][-1]), flush=True)
+    return times
+
+
+def debug_cost_markdown(name, times, runs):
+    """docs/bench-NAME.md, from measure_debug_cost()'s times."""
+    c = COSTS[name]
+    with_it = "with " + c["setting"]
     med = {k: sorted(v)[len(v) // 2] for k, v in times.items()}
     ratio = med[with_it] / med["without"]
     lines = [
@@ -135,11 +168,7 @@ def debug_cost(name):
     for label, v in times.items():
         lines.append("| %s | %s | %.1f |" % (label, ", ".join("%.1f" % t for t in v), med[label]))
     lines += ["", "With %s, usertests -q took %.2f times as long." % (c["what"], ratio)]
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(ROOT, c["out"]), "w") as f:
-        f.write(text)
-    print(text)
-    return 0
+    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -152,19 +181,39 @@ def main():
     if name in COSTS:
         return debug_cost(name)
     b = BENCHES[name]
+    rows = measure_table(b)
+    text = table_markdown(name, b, rows)
+    with open(os.path.join(ROOT, b["out"]), "w") as f:
+        f.write(text)
+    print(text)
+    # The baseline is meant to fail the contention limits; the benchmark
+    # itself fails only if a machine died or the real implementation failed.
+    real = b["variants"][0]
+    return 0 if all(r.run.status == "ok" or (r.variant != real and r.run.status == "FAILED")
+                    for r in rows) else 1
+
+
+def measure_table(b):
+    """Benchmark b with each variant at every CPUS, one boot each; return
+    the Rows."""
     rows = []
     for variant in b["variants"]:
         kernel = build_kernel("%s=%s" % (b["var"], variant))
         for cpus in CPUS:
             print("== %s=%s CPUS=%d" % (b["var"], variant, cpus), flush=True)
             try:
-                got, acq, wall, status, _ = run_one(kernel, cpus, b)
+                r = run_one(kernel, cpus, b)
             except MachineError as e:
-                got, acq, wall, status = {}, 0, 0.0, "died: " + str(e).splitlines()[0]
-            print("   %s %s acquires=%d wall=%.0fs %s" % (got, b["locks"], acq, wall, status),
-                  flush=True)
-            rows.append((variant, cpus, got, acq, wall, status))
+                r = BenchRun({}, 0, 0.0, "died: " + str(e).splitlines()[0], "")
+            print("   %s %s acquires=%d wall=%.0fs %s" % (shown(r.got), b["locks"], r.acquires,
+                                                         r.wall, r.status), flush=True)
+            rows.append(Row(variant, cpus, r))
+    return rows
 
+
+def table_markdown(name, b, rows):
+    """docs/bench-kalloc.md or docs/bench-bcache.md, from measure_table()'s
+    rows."""
     head = ["%s" % b["var"], "CPUS"]
     for t in b["tests"]:
         head += ["%s tot growth" % t, "%s ticks" % t]
@@ -187,21 +236,14 @@ def main():
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
     ]
-    for variant, cpus, got, acq, wall, status in rows:
-        cells = [variant, str(cpus)]
+    for row in rows:
+        cells = [row.variant, str(row.cpus)]
         for t in b["tests"]:
-            g = got.get(t)
-            cells += [str(g[0]) if g else "-", str(g[1]) if g else "-"]
-        cells += [str(acq), "%.0f" % wall, status]
+            g = row.run.got.get(t)
+            cells += [str(g.growth) if g else "-", str(g.ticks) if g else "-"]
+        cells += [str(row.run.acquires), "%.0f" % row.run.wall, row.run.status]
         lines.append("| " + " | ".join(cells) + " |")
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(ROOT, b["out"]), "w") as f:
-        f.write(text)
-    print(text)
-    # The baseline is meant to fail the contention limits; the benchmark
-    # itself fails only if a machine died or the real implementation failed.
-    real = b["variants"][0]
-    return 0 if all(r[5] == "ok" or (r[0] != real and r[5] == "FAILED") for r in rows) else 1
+    return "\n".join(lines) + "\n"
 
 
 # ---- make bench: tools/bench.py all ----
@@ -265,10 +307,15 @@ def plot(name, script, data, height=400):
     return "bench/%s.svg" % name
 
 
-def scaling(b, collected):
+# A boot of a scaling benchmark: its BenchRun, and the total wait in ms
+# of the benchmarked lock classes.
+ScalingRun = collections.namedtuple("ScalingRun", "run wait")
+
+
+def measure_scaling(b, collected):
     """Benchmark b with both variants at every CPUS, BOOTS boots each, under
-    lockstat: a table, and plots of contention and wait against CPUS. The
-    lock classes of the real variant's runs at TOPCPUS go to collected."""
+    lockstat; return the ScalingRuns by (variant, CPUS). The lock classes
+    of the real variant's runs at TOPCPUS go to collected."""
     kernels = {v: build_kernel("%s=%s" % (b["var"], v)) for v in b["variants"]}
     runs = {}
     # Boot by boot over every variant and CPUS, so that a slow spell of the
@@ -279,20 +326,28 @@ def scaling(b, collected):
                 print("== %s=%s CPUS=%d boot %d of %d" % (b["var"], v, cpus, boot + 1, BOOTS),
                       flush=True)
                 try:
-                    got, _, wall, status, out = run_one(kernels[v], cpus, b,
-                                                        "lockstat " + b["program"])
+                    r = run_one(kernels[v], cpus, b, "lockstat " + b["program"])
                 except MachineError as e:
-                    got, wall, status, out = {}, 0.0, "died", ""
+                    r = BenchRun({}, 0, 0.0, "died", "")
                     print("   died: %s" % str(e).splitlines()[0], flush=True)
-                classes = lockstat_classes(out)
+                classes = lockstat_classes(r.out)
                 wait = sum(c["wait"] for n, c in classes.items() if n.startswith(b["locks"]))
-                runs.setdefault((v, cpus), []).append(
-                    dict(got=got, wall=wall, status=status, wait=wait))
+                runs.setdefault((v, cpus), []).append(ScalingRun(r, wait))
                 if v == b["variants"][0] and cpus == TOPCPUS and classes:
                     collected.setdefault(b["program"], []).append(classes)
-                print("   %s, %s* wait %.1f ms, %.0f s, %s" % (got, b["locks"], wait, wall, status),
-                      flush=True)
+                print("   %s, %s* wait %.1f ms, %.0f s, %s" % (shown(r.got), b["locks"], wait,
+                                                              r.wall, r.status), flush=True)
+    return runs
 
+
+def scaling_ok(b, runs):
+    """Whether every boot of the real variant ran its program without failing."""
+    return all(r.run.status == "ok" for c in CPUS for r in runs[(b["variants"][0], c)])
+
+
+def scaling_markdown(b, runs):
+    """measure_scaling()'s runs as a table, and plots of contention and wait
+    against CPUS; returns the lines of docs/bench.md."""
     head = [b["var"], "CPUS"] + ["%s tot growth" % t for t in b["tests"]]
     head += ["%s* wait, ms" % b["locks"], "wall s", "results"]
     lines = ["## %s: %s=%s against %s" % (b["program"], b["var"], b["variants"][0],
@@ -303,17 +358,17 @@ def scaling(b, collected):
         points = []
         for cpus in CPUS:
             rs = runs[(v, cpus)]
-            done = [r for r in rs if all(t in r["got"] for t in b["tests"])]
+            done = [r for r in rs if all(t in r.run.got for t in b["tests"])]
             cells = [v, str(cpus)]
-            cells += [spread([r["got"][t][0] for r in done]) for t in b["tests"]]
-            cells += [spread([r["wait"] for r in done], "%.1f"), spread([r["wall"] for r in rs]),
+            cells += [spread([r.run.got[t].growth for r in done]) for t in b["tests"]]
+            cells += [spread([r.wait for r in done], "%.1f"), spread([r.run.wall for r in rs]),
                       ", ".join("%d %s" % (n, st) for st, n in
-                                sorted(collections.Counter(r["status"] for r in rs).items()))]
+                                sorted(collections.Counter(r.run.status for r in rs).items()))]
             lines.append("| " + " | ".join(cells) + " |")
             if done:
                 # Log scales: zeros are drawn at the axes' floors.
-                tot = [max(1, sum(r["got"][t][0] for t in b["tests"])) for r in done]
-                wait = [max(WAITFLOOR, r["wait"]) for r in done]
+                tot = [max(1, sum(r.run.got[t].growth for t in b["tests"])) for r in done]
+                wait = [max(WAITFLOOR, r.wait) for r in done]
                 points.append("%d %g %g %g %g %g %g" % (cpus, median(tot), min(tot), max(tot),
                                                        median(wait), min(wait), max(wait)))
         data[v + ".dat"] = "\n".join(points) + "\n"
@@ -346,21 +401,20 @@ unset multiplot
               % b["locks"],
               "run. `FAILED` is expected of the single-lock baseline, which cannot meet the",
               "tests' contention limits.", ""]
-    ok = all(r["status"] == "ok" for r in sum((runs[(b["variants"][0], c)] for c in CPUS), []))
-    return lines, ok
+    return lines
 
 
-def topclasses(collected):
-    """The lock classes that waited longest in kalloctest, bcachetest and
-    usertests -q at TOPCPUS, on the default kernel: tables, and a plot."""
+TOPPROGS = ("kalloctest", "bcachetest", "usertests -q")
+
+
+def measure_topclasses(collected):
+    """Run each of TOPPROGS under lockstat at TOPCPUS on the default kernel
+    until collected holds the lock classes of BOOTS runs of it (the scaling
+    benchmarks may have collected some already); return whether every run
+    ran without failing."""
     kernel = build_kernel()
-    lines = ["## Where the locks wait: lockstat at CPUS=%d" % TOPCPUS, "",
-             "The lock classes (at most %d) with the longest total wait, median over %d boots,"
-             % (NTOP, BOOTS),
-             "while each program ran under `lockstat`, with the call site where most of their",
-             "waiters waited.", ""]
-    data, panels, ok = {}, [], True
-    for prog in ("kalloctest", "bcachetest", "usertests -q"):
+    ok = True
+    for prog in TOPPROGS:
         while len(collected.get(prog, [])) < BOOTS:
             print("== lockstat %s CPUS=%d boot %d of %d" % (prog, TOPCPUS,
                   len(collected.get(prog, [])) + 1, BOOTS), flush=True)
@@ -371,6 +425,20 @@ def topclasses(collected):
                 out, ok = "", False
             ok = ok and not re.search(r"FAIL", out)
             collected.setdefault(prog, []).append(lockstat_classes(out))
+    return ok
+
+
+def topclasses_markdown(collected):
+    """The lock classes that waited longest in each of TOPPROGS, from
+    measure_topclasses()'s runs: tables, and a plot; returns the lines of
+    docs/bench.md."""
+    lines = ["## Where the locks wait: lockstat at CPUS=%d" % TOPCPUS, "",
+             "The lock classes (at most %d) with the longest total wait, median over %d boots,"
+             % (NTOP, BOOTS),
+             "while each program ran under `lockstat`, with the call site where most of their",
+             "waiters waited.", ""]
+    data, panels = {}, []
+    for prog in TOPPROGS:
         runs = collected[prog]
         names = set().union(*runs)
         wait = {n: [r[n]["wait"] if n in r else 0.0 for r in runs] for n in names}
@@ -408,23 +476,22 @@ unset multiplot
 """ % (TOPCPUS, BOOTS, "\n".join(panels))
     svg = plot("lockclasses", script, data, height=1000)
     lines += ["![lock classes with the longest wait](%s)" % svg, ""]
-    return lines, ok
+    return lines
 
 
-def profiling_cost():
+# The cost of profiling for a program: its seconds by profiling state
+# ("off", "on"), and the ratios on / off pair by pair.
+Cost = collections.namedtuple("Cost", "program walls ratios")
+
+
+def measure_profiling_cost():
     """Wall time of kalloctest and usertests -q with profiling off and on.
     Each time two machines at TOPCPUS run the program side by side, one with
     profiling off and one with it on, so that whatever else the shared host
-    does slows both alike; the ratio is taken pair by pair."""
+    does slows both alike; the ratio is taken pair by pair. Returns the
+    Costs, and whether every run finished."""
     kernel = build_kernel()
-    lines = ["## What profiling costs", "",
-             "Wall time of each program on two fresh boots at CPUS=%d running side by side, one"
-             % TOPCPUS,
-             "after `lockstat -s off` and one after `lockstat -s on`, %d times; the ratio is"
-             % BOOTS,
-             "taken pair by pair. Side by side, the two share the host, so each runs slower",
-             "than alone, but alike.",
-             "", "| program | off, s | on, s | on / off |", "|---|---|---|---|"]
+    costs = []
     ok = True
     # A run counts if the program ran to its end: kalloctest's test3 may
     # fail its contention limit on a loaded host, which changes no timing.
@@ -448,19 +515,35 @@ def profiling_cost():
                 t.start()
             for t in threads:
                 t.join()
-            if len(got) < 2 or not all(re.search(done, out, re.M) for out, _ in got.values()):
+            if len(got) < 2 or not all(re.search(done, c.out, re.M) for c in got.values()):
                 print("   a run did not finish", flush=True)
                 ok = False
                 continue
             for state in got:
-                walls[state].append(got[state][1])
-            ratios.append(got["on"][1] / got["off"][1])
-            print("   off %.1f s, on %.1f s" % (got["off"][1], got["on"][1]), flush=True)
-        lines.append("| %s | %s | %s | %s |" % (prog, spread(walls["off"], "%.1f"),
-                                                spread(walls["on"], "%.1f"),
-                                                spread(ratios, "%.3f")))
+                walls[state].append(got[state].seconds)
+            ratios.append(got["on"].seconds / got["off"].seconds)
+            print("   off %.1f s, on %.1f s" % (got["off"].seconds, got["on"].seconds),
+                  flush=True)
+        costs.append(Cost(prog, walls, ratios))
+    return costs, ok
+
+
+def profiling_cost_markdown(costs):
+    """measure_profiling_cost()'s Costs as the lines of docs/bench.md."""
+    lines = ["## What profiling costs", "",
+             "Wall time of each program on two fresh boots at CPUS=%d running side by side, one"
+             % TOPCPUS,
+             "after `lockstat -s off` and one after `lockstat -s on`, %d times; the ratio is"
+             % BOOTS,
+             "taken pair by pair. Side by side, the two share the host, so each runs slower",
+             "than alone, but alike.",
+             "", "| program | off, s | on, s | on / off |", "|---|---|---|---|"]
+    for c in costs:
+        lines.append("| %s | %s | %s | %s |" % (c.program, spread(c.walls["off"], "%.1f"),
+                                                spread(c.walls["on"], "%.1f"),
+                                                spread(c.ratios, "%.3f")))
     lines.append("")
-    return lines, ok
+    return lines
 
 
 def bench_all():
@@ -468,14 +551,15 @@ def bench_all():
     body, ok, collected = [], True, {}
     for part in ("kalloc", "bcache"):
         if part in PARTS:
-            lines, good = scaling(BENCHES[part], collected)
-            body, ok = body + lines, ok and good
+            b = BENCHES[part]
+            runs = measure_scaling(b, collected)
+            body, ok = body + scaling_markdown(b, runs), ok and scaling_ok(b, runs)
     if "lockstat" in PARTS:
-        lines, good = topclasses(collected)
-        body, ok = body + lines, ok and good
+        good = measure_topclasses(collected)
+        body, ok = body + topclasses_markdown(collected), ok and good
     if "cost" in PARTS:
-        lines, good = profiling_cost()
-        body, ok = body + lines, ok and good
+        costs, good = measure_profiling_cost()
+        body, ok = body + profiling_cost_markdown(costs), ok and good
     head = [
         "# Benchmarks: scaling of the allocator and the cache, where locks wait, "
         "what profiling costs",

@@ -14,6 +14,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from results import Result, print_result, print_summary  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BSIZE = 1024
 DINODE = 64                 # bytes per inode: type major minor nlink size addrs[13]
@@ -115,6 +118,11 @@ def fsck(path):
     return p.returncode, p.stdout + p.stderr
 
 
+def checked(name, ok, why):
+    """A case's result: a passing case says nothing more."""
+    return Result(name, ok, None if ok else why)
+
+
 def main():
     results = []
     with tempfile.TemporaryDirectory(prefix="fscktest-") as tmp:
@@ -127,7 +135,7 @@ def main():
             clean = f.read()
         for name, image in (("clean", path), ("clean-fs.img", os.path.join(ROOT, "fs.img"))):
             rc, out = fsck(image)
-            results.append((name, rc == 0 and "clean" in out, out.strip()))
+            results.append(checked(name, rc == 0 and "clean" in out, out.strip()))
         for name, damage, expect in CASES:
             img = Image(clean)
             damage(img)
@@ -135,12 +143,11 @@ def main():
                 f.write(img.data)
             rc, out = fsck(path)
             ok = rc == 1 and re.search(expect, out) is not None
-            results.append((name, ok, "exit %d, expected /%s/:\n%s" % (rc, expect, out.strip())))
-    for name, ok, why in results:
-        print("PASS %s" % name if ok else "FAIL %s: %s" % (name, why))
-    failed = sum(1 for r in results if not r[1])
-    print("%d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+            results.append(checked(name, ok, "exit %d, expected /%s/:\n%s"
+                                   % (rc, expect, out.strip())))
+    for r in results:
+        print_result(r)
+    return 1 if print_summary(results) else 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ lines it printed before. Stricter checks of our own are in make test.
                         runs rwlktest instead of bcachetest, and kalloctest's
                         test4 too, at CPUS=4"""
 
+import collections
 import os
 import re
 import sys
@@ -20,38 +21,43 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xv6 import Machine, MachineError  # noqa: E402
 
-# (command, time limit in seconds, [(item, points, regular expression that passes it)])
+# A command run on a fresh boot within a time limit in seconds, boot
+# included, and the items its output scores.
+Run = collections.namedtuple("Run", "command limit items")
+# An item scores its points if the regular expression matches a line.
+Item = collections.namedtuple("Item", "name points regex")
+
 RUNS = [
-    ("kalloctest", 300, [
-        ("kalloctest: test1", 10, r"^test1 OK$"),
-        ("kalloctest: test2", 10, r"^test2 OK$"),
-        ("kalloctest: test3", 10, r"^test3 OK$"),
+    Run("kalloctest", 300, [
+        Item("kalloctest: test1", 10, r"^test1 OK$"),
+        Item("kalloctest: test2", 10, r"^test2 OK$"),
+        Item("kalloctest: test3", 10, r"^test3 OK$"),
     ]),
-    ("usertests sbrkmuch", 90, [
-        ("kalloctest: sbrkmuch", 10, r"^ALL TESTS PASSED$"),
+    Run("usertests sbrkmuch", 90, [
+        Item("kalloctest: sbrkmuch", 10, r"^ALL TESTS PASSED$"),
     ]),
-    ("bcachetest", 150, [
-        ("bcachetest: test0", 20, r"^test0: OK$"),
-        ("bcachetest: test1", 10, r"^test1 OK$"),
-        ("bcachetest: test2", 10, r"^test2 OK$"),
-        ("bcachetest: test3", 10, r"^test3 OK$"),
+    Run("bcachetest", 150, [
+        Item("bcachetest: test0", 20, r"^test0: OK$"),
+        Item("bcachetest: test1", 10, r"^test1 OK$"),
+        Item("bcachetest: test2", 10, r"^test2 OK$"),
+        Item("bcachetest: test3", 10, r"^test3 OK$"),
     ]),
-    ("usertests -q", 300, [
-        ("usertests", 19, r"^ALL TESTS PASSED$"),
+    Run("usertests -q", 300, [
+        Item("usertests", 19, r"^ALL TESTS PASSED$"),
     ]),
 ]
 
 # The 2025 edition: the read-write lock took the buffer cache's place, and
 # kalloctest gained test4. What it shares with 2024 is graded alike.
-SAME = {cmd: (timeout, items) for cmd, timeout, items in RUNS}
+SAME = {r.command: r for r in RUNS}
 RUNS_2025 = [
-    ("kalloctest", SAME["kalloctest"][0],
-     SAME["kalloctest"][1] + [("kalloctest: test4", 10, r"^test4 OK$")]),
-    ("usertests sbrkmuch",) + SAME["usertests sbrkmuch"],
-    ("rwlktest", 300, [
-        ("rwlktest", 30, r"^rwlktest: 4/4 CPUs succeeded$"),
+    SAME["kalloctest"]._replace(
+        items=SAME["kalloctest"].items + [Item("kalloctest: test4", 10, r"^test4 OK$")]),
+    SAME["usertests sbrkmuch"],
+    Run("rwlktest", 300, [
+        Item("rwlktest", 30, r"^rwlktest: 4/4 CPUs succeeded$"),
     ]),
-    ("usertests -q",) + SAME["usertests -q"],
+    SAME["usertests -q"],
 ]
 
 # Each edition: the harts it is graded on, and its runs.
@@ -81,16 +87,16 @@ def main():
         return 2
     cpus, runs = EDITIONS[year]
     score = total = 0
-    for cmd, limit, items in runs:
-        out, err = run(cmd, limit, cpus)
+    for r in runs:
+        out, err = run(r.command, r.limit, cpus)
         if err:
-            print("== %s: %s" % (cmd, err), flush=True)
-        for item, points, rx in items:
-            ok = re.search(rx, out, re.M) is not None
-            total += points
-            score += points if ok else 0
-            print("== %s: %s (%d/%d)" % (item, "OK" if ok else "FAIL", points if ok else 0,
-                                          points), flush=True)
+            print("== %s: %s" % (r.command, err), flush=True)
+        for item in r.items:
+            ok = re.search(item.regex, out, re.M) is not None
+            total += item.points
+            score += item.points if ok else 0
+            print("== %s: %s (%d/%d)" % (item.name, "OK" if ok else "FAIL",
+                                          item.points if ok else 0, item.points), flush=True)
     print("Score: %d/%d" % (score, total))
     return 0 if score == total else 1
 

@@ -7,13 +7,16 @@ A panic, a QEMU exit or a timeout fails the running test and the rest of
 its session.
 
     tools/runtests.py                 every session
-    tools/runtests.py -k usertests    only sessions/tests whose name has "usertests"
+    tools/runtests.py -k usertests    only the sessions with a test whose name
+                                      (session/test) has "usertests", each whole,
+                                      and the crash tests whose name has it
     tools/runtests.py --list          list the tests
     tools/runtests.py --log DIR       keep each session's console output in DIR
     tools/runtests.py --host          also run the host-side tests (tests/host/run.py)
 """
 
 import argparse
+import collections
 import os
 import re
 import subprocess
@@ -22,6 +25,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from xv6 import ROOT, Machine, MachineError, build_kernel  # noqa: E402
+from results import Result, print_result, print_summary  # noqa: E402
 
 
 def has(*patterns):
@@ -145,21 +149,26 @@ def both(*checks):
     return check
 
 
+# A command typed at the shell, with the seconds it may take and its check
+# (a function of what it printed that returns None or what is wrong). A
+# step whose name is None is setup: its failure fails the next test.
+Step = collections.namedtuple("Step", "name command timeout check")
+
+
 class Session:
-    """A boot at `cpus` harts, then steps: (name, command, timeout, check).
-    A step whose name is None is setup: its failure fails the next test.
-    `build` holds make variables that choose another kernel than the
-    default one (e.g. "KALLOC=global")."""
+    """A boot at `cpus` harts, then steps, given as (name, command, timeout,
+    check) tuples. `build` holds make variables that choose another kernel
+    than the default one (e.g. "KALLOC=global")."""
 
     def __init__(self, name, cpus, steps, build=()):
         self.name = name
         self.cpus = cpus
-        self.steps = steps
+        self.steps = [Step(*s) for s in steps]
         self.build = build
 
     def test_names(self):
         names = ["%s/boot" % self.name]
-        names += ["%s/%s" % (self.name, s[0]) for s in self.steps if s[0]]
+        names += ["%s/%s" % (self.name, s.name) for s in self.steps if s.name]
         names.append("%s/fsck" % self.name)
         return names
 
@@ -313,11 +322,11 @@ def run_host_tests(declared, results):
         m = re.match(r"^(PASS|FAIL) (\S+): (.*)$", line)
         if m:
             seen.add(m.group(2))
-            results.append((m.group(2), m.group(1) == "PASS", m.group(3)[:300]))
+            results.append(Result(m.group(2), m.group(1) == "PASS", m.group(3)[:300]))
     why = "not run: run.py exited with %d: %s" % (p.returncode, (p.stderr or p.stdout)[-300:])
-    results += [(name, False, why) for name in declared if name not in seen]
-    if p.returncode != 0 and all(r[1] for r in results[first:]):
-        results.append(("host/run", False, (p.stderr or p.stdout)[-2000:]))
+    results += [Result(name, False, why) for name in declared if name not in seen]
+    if p.returncode != 0 and all(r.ok for r in results[first:]):
+        results.append(Result("host/run", False, (p.stderr or p.stdout)[-2000:]))
 
 
 def run_session(sess, log_dir, results):
@@ -331,35 +340,38 @@ def run_session(sess, log_dir, results):
         missing = [i for i in range(sess.cpus) if "hart %d starting" % i not in m.out]
         name = pending.pop(0)
         if missing:
-            results.append((name, False, "harts %s did not say they started" % missing))
+            results.append(Result(name, False, "harts %s did not say they started" % missing))
         else:
-            results.append((name, True, "prompt after %.1fs" % t))
-        for step_name, cmd, timeout, check in sess.steps:
+            results.append(Result(name, True, "prompt after %.1fs" % t))
+        for step in sess.steps:
             t0 = time.time()
             start = len(m.out)
+            panics = getattr(step.check, "panics", False)
             try:
-                out = m.run(cmd, timeout=timeout)
-                err = "no panic" if getattr(check, "panics", False) else check(out)
+                out = m.run(step.command, timeout=step.timeout)
+                err = "no panic" if panics else step.check(out)
             except MachineError:
-                if not getattr(check, "panics", False):
+                if not panics:
                     raise
+                m.settle(quiet=1.0, timeout=10)
                 out = m.out[start:]
-                err = check(out)
-            if step_name is None:
+                err = step.check(out)
+            if step.name is None:
                 if err:
-                    raise MachineError("setup %r: %s" % (cmd, err))
+                    raise MachineError("setup %r: %s" % (step.command, err))
                 continue
             name = pending.pop(0)
             msg = err or "%.1fs" % (time.time() - t0)
-            results.append((name, err is None, msg))
+            results.append(Result(name, err is None, msg))
             if err:
-                print("----- output of %r:\n%s-----" % (cmd, out[-3000:]))
-        results.append((pending.pop(0),) + fsck_image(m))
+                print("----- output of %r:\n%s-----" % (step.command, out[-3000:]))
+        ok, detail = fsck_image(m)
+        results.append(Result(pending.pop(0), ok, detail))
     except (MachineError, subprocess.CalledProcessError) as e:
         for name in pending[:1]:
-            results.append((name, False, str(e)))
+            results.append(Result(name, False, str(e)))
         for name in pending[1:]:
-            results.append((name, False, "not run: session died"))
+            results.append(Result(name, False, "not run: session died"))
     finally:
         if m:
             m.stop()
@@ -372,7 +384,8 @@ def run_session(sess, log_dir, results):
 def fsck_image(m):
     """Stop the machine and check the image it leaves with mkfs/fsck. A
     session that ended in a panic on purpose stopped like a crash: boot the
-    image once more first, so that the log is recovered."""
+    image once more first, so that the log is recovered. Returns whether
+    fsck found it clean, and what fsck said."""
     m.halt()
     if re.search(r"^panic", m.out, re.M):
         r = Machine(cpus=1, image=m.disk, inplace=True)
@@ -386,29 +399,36 @@ def fsck_image(m):
     return p.returncode == 0, out.splitlines()[-1] if p.returncode == 0 else out[-2000:]
 
 
+# A tool run as a test: it passes if it exits with 0.
+CrashTest = collections.namedtuple("CrashTest", "name command")
+
 # The controls of fsck, a short crash test, and its control: with the log
 # left unrecovered, the crash test must find problems.
 CRASH_TESTS = [
-    ("crash/fsck-controls", ["tools/fscktest.py"]),
-    ("crash/crashtest", ["tools/crashtest.py", "--crashes", "20", "--jobs", "2"]),
-    ("crash/control-no-recovery",
-     ["tools/crashtest.py", "--crashes", "10", "--jobs", "2", "--control-no-recovery"]),
+    CrashTest("crash/fsck-controls", ["tools/fscktest.py"]),
+    CrashTest("crash/crashtest", ["tools/crashtest.py", "--crashes", "20", "--jobs", "2"]),
+    CrashTest("crash/control-no-recovery",
+              ["tools/crashtest.py", "--crashes", "10", "--jobs", "2", "--control-no-recovery"]),
 ]
 
 
 def run_crash_tests(tests, results):
-    for name, cmd in tests:
-        p = subprocess.run([sys.executable] + cmd, cwd=ROOT, capture_output=True, text=True)
+    for t in tests:
+        p = subprocess.run([sys.executable] + t.command, cwd=ROOT, capture_output=True,
+                           text=True)
         lines = (p.stdout + p.stderr).strip().splitlines() or ["no output"]
-        results.append((name, p.returncode == 0, lines[-1]))
+        results.append(Result(t.name, p.returncode == 0, lines[-1]))
         if p.returncode != 0:
-            print("----- output of %s:\n%s\n-----" % (" ".join(cmd), "\n".join(lines)[-3000:]))
+            print("----- output of %s:\n%s\n-----" % (" ".join(t.command),
+                                                     "\n".join(lines)[-3000:]))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("-k", dest="keyword", help="only tests whose name contains this")
+    ap.add_argument("-k", dest="keyword",
+                    help="only the sessions (whole) and crash tests that have a test "
+                    "whose name contains this")
     ap.add_argument("--list", action="store_true", help="list the tests and exit")
     ap.add_argument("--log", metavar="DIR", help="write console logs into DIR")
     ap.add_argument("--host", action="store_true", help="also run the host-side tests")
@@ -416,18 +436,18 @@ def main():
 
     sessions = [s for s in SESSIONS
                 if not args.keyword or any(args.keyword in n for n in s.test_names())]
-    crash = [t for t in CRASH_TESTS if not args.keyword or args.keyword in t[0]]
+    crash = [t for t in CRASH_TESTS if not args.keyword or args.keyword in t.name]
     if args.list:
         for s in sessions:
             print("\n".join(s.test_names()))
-        print("\n".join(t[0] for t in crash))
+        print("\n".join(t.name for t in crash))
         return 0
     if args.log:
         os.makedirs(args.log, exist_ok=True)
 
     # Every declared check must report: a count that differs means some
     # were dropped (or reported twice) without a failure to show for it.
-    declared = [n for s in sessions for n in s.test_names()] + [t[0] for t in crash]
+    declared = [n for s in sessions for n in s.test_names()] + [t.name for t in crash]
     host = host_checks() if args.host else []
     results = []
     for s in sessions:
@@ -435,31 +455,28 @@ def main():
         print("== %s (CPUS=%d%s)" % (s.name, s.cpus, "".join(" " + b for b in s.build)),
               flush=True)
         run_session(s, args.log, results)
-        for name, ok, msg in results[first:]:
-            print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
+        for r in results[first:]:
+            print_result(r)
 
     if crash:
         first = len(results)
         print("== crash test (tools/fscktest.py, tools/crashtest.py)", flush=True)
         run_crash_tests(crash, results)
-        for name, ok, msg in results[first:]:
-            print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
+        for r in results[first:]:
+            print_result(r)
 
     if args.host:
         first = len(results)
         print("== host-side tests (tests/host/run.py)", flush=True)
         run_host_tests(host, results)
-        for name, ok, msg in results[first:]:
-            print("%s %s: %s" % ("PASS" if ok else "FAIL", name, msg), flush=True)
+        for r in results[first:]:
+            print_result(r)
 
     if len(results) != len(declared) + len(host):
-        results.append(("runtests/count", False, "%d checks declared, %d reported"
-                        % (len(declared) + len(host), len(results))))
-        print("FAIL %s: %s" % (results[-1][0], results[-1][2]))
-    passed = sum(1 for r in results if r[1])
-    failed = len(results) - passed
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+        results.append(Result("runtests/count", False, "%d checks declared, %d reported"
+                              % (len(declared) + len(host), len(results))))
+        print_result(results[-1])
+    return 1 if print_summary(results) else 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Used by the test runner (runtests.py), the grader (grade.py), the benchmarks
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -35,14 +36,12 @@ class MachineError(Exception):
 
 
 def qemu_command(kernel, image, cpus):
-    """The QEMU command line of docs/ABI.md."""
-    return [
-        "qemu-system-riscv64", "-machine", "virt", "-bios", "none",
-        "-kernel", kernel, "-m", "128M", "-smp", str(cpus), "-nographic",
-        "-global", "virtio-mmio.force-legacy=false",
-        "-drive", "file=%s,if=none,format=raw,id=x0" % image,
-        "-device", "virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0",
-    ]
+    """The QEMU command line of docs/ABI.md for this kernel, image and number
+    of harts, from the Makefile, which `make qemu` runs too."""
+    p = subprocess.run(["make", "-s", "--no-print-directory", "qemu-command",
+                        "KERNEL=" + kernel, "FSIMG=" + image, "CPUS=%d" % cpus],
+                       cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    return shlex.split(p.stdout)
 
 
 class Machine:
@@ -142,6 +141,18 @@ class Machine:
                     raise MachineError("timeout after %ds waiting for %r; last output:\n%s"
                                        % (timeout, pattern, self.out[-600:]))
                 self.cond.wait(min(left, 1.0))
+
+    def settle(self, quiet, timeout):
+        """Wait until the machine has printed nothing for `quiet` seconds, or
+        for `timeout` seconds at most: after a panic, whose message the
+        check that saw the word "panic" may have caught half printed."""
+        deadline = time.time() + timeout
+        with self.cond:
+            while not self.eof and time.time() < deadline:
+                seen = len(self.out)
+                self.cond.wait(quiet)
+                if len(self.out) == seen:
+                    return
 
     def boot(self, timeout=60):
         """Start QEMU and wait for the first shell prompt; return seconds taken.

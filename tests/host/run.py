@@ -17,6 +17,7 @@ the lock profiler (kernel/lockprof.c), of the lock-order checker's graph
                     table goes to docs/bench-host.md
 """
 
+import collections
 import os
 import platform
 import re
@@ -26,6 +27,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from results import Result, print_result, print_summary  # noqa: E402
+
 BUILD = os.path.join(ROOT, "build", "host")
 
 # Each variant's kernel files; every build also links COMMON.
@@ -55,47 +59,49 @@ ENV = dict(os.environ,
            ASAN_OPTIONS="halt_on_error=1 detect_leaks=0",
            UBSAN_OPTIONS="halt_on_error=1 print_stacktrace=1")
 
-# (sanitizer, module, variants, test, threads). ThreadSanitizer, which is
-# slow, runs the concurrent tests of the real modules; ASan+UBSan runs
-# everything, the single-lock baselines included.
+# A test of a module's variants under a sanitizer, with that many threads.
+# ThreadSanitizer, which is slow, runs the concurrent tests of the real
+# modules; ASan+UBSan runs everything, the single-lock baselines included.
+Test = collections.namedtuple("Test", "san module variants name threads")
 REAL = {"kalloc": ["percpu"], "bio": ["bucket"], "rwlock": ["rw"]}
 # The real modules and their single-lock baselines.
 BASELINED = {"kalloc": ["percpu", "global"], "bio": ["bucket", "global"]}
-TESTS = [("tsan", "kalloc", REAL["kalloc"], t, n)
+TESTS = [Test("tsan", "kalloc", REAL["kalloc"], t, n)
          for t, n in (("mix", 2), ("mix", 8), ("exhaust", 8), ("steal", 8), ("scarce", 8))]
-TESTS += [("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
-TESTS += [("asan", "kalloc", BASELINED["kalloc"], t, n)
+TESTS += [Test("tsan", "bio", REAL["bio"], t, n) for t, n in (("rw", 2), ("rw", 8), ("same", 8))]
+TESTS += [Test("asan", "kalloc", BASELINED["kalloc"], t, n)
           for t in ("mix", "exhaust", "steal", "scarce") for n in (2, 8)]
-TESTS += [("asan", "bio", BASELINED["bio"], t, n) for t in ("rw", "same") for n in (2, 8)]
-TESTS += [("asan", "bio", BASELINED["bio"], t, 1) for t in ("lru", "pin", "busy")]
-TESTS += [(san, "log", ["wal"], t, n) for san in ("tsan", "asan")
+TESTS += [Test("asan", "bio", BASELINED["bio"], t, n) for t in ("rw", "same") for n in (2, 8)]
+TESTS += [Test("asan", "bio", BASELINED["bio"], t, 1) for t in ("lru", "pin", "busy")]
+TESTS += [Test(san, "log", ["wal"], t, n) for san in ("tsan", "asan")
           for t, n in (("slots", 8), ("handoff", 6), ("mix", 8))]
-TESTS += [("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
-TESTS += [(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
-TESTS += [("asan", "lockstat", ["report"], "largest", 1)]
-TESTS += [("tsan", "kcsan", ["watch"], "sampling", 4)]
-TESTS += [("asan", "kcsan", ["watch"], t, 1) for t in ("sampling", "overlap", "pairs")]
-TESTS += [("tsan", "lockprof", ["kernel"], "threads", n) for n in (1, 2, 7)]
-TESTS += [("asan", "lockprof", ["kernel"], t, 1) for t in ("sums", "reset", "threads")]
-TESTS += [("asan", "lockprof", ["kernel"], "threads", 7)]
+TESTS += [Test("asan", "lockgraph", ["graph"], t, 1) for t in ("chain", "random")]
+TESTS += [Test(san, "lockgraph", ["graph"], "threads", 4) for san in ("tsan", "asan")]
+TESTS += [Test("asan", "lockstat", ["report"], "largest", 1)]
+TESTS += [Test("tsan", "kcsan", ["watch"], "sampling", 4)]
+TESTS += [Test("asan", "kcsan", ["watch"], t, 1) for t in ("sampling", "overlap", "pairs")]
+TESTS += [Test("tsan", "lockprof", ["kernel"], "threads", n) for n in (1, 2, 7)]
+TESTS += [Test("asan", "lockprof", ["kernel"], t, 1) for t in ("sums", "reset", "threads")]
+TESTS += [Test("asan", "lockprof", ["kernel"], "threads", 7)]
 
-TESTS += [("tsan", "rwlock", REAL["rwlock"], t, 8)
+TESTS += [Test("tsan", "rwlock", REAL["rwlock"], t, 8)
           for t in ("exclusion", "overlap", "priority", "turns", "starve")]
-TESTS += [("asan", "rwlock", REAL["rwlock"], t, n)
+TESTS += [Test("asan", "rwlock", REAL["rwlock"], t, n)
           for t, n in (("exclusion", 2), ("exclusion", 8), ("overlap", 8), ("priority", 3),
                        ("priority", 8), ("turns", 3), ("turns", 8), ("starve", 8))]
 
-# Controls: (module, variant, environment, test, threads, what the failure
-# must say). Each runs a lock or an allocator that lacks a property the test
-# checks, so the test must fail on it, saying why: proof that it can fail.
+# Controls: each runs a lock or an allocator that lacks a property the test
+# checks (some chosen by the environment), so the test must fail on it,
+# saying `expected`: proof that it can fail.
+Control = collections.namedtuple("Control", "module variant env name threads expected")
 CONTROLS = [
-    ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "priority", 8,
-     "a reader that arrived after a waiting writer"),
-    ("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "turns", 8,
-     "writers that arrived after a waiting reader"),
-    ("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "starve", 8, "FAIL: a thread"),
-    ("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "starve", 8, "FAIL: a thread"),
-    ("kalloc", "onepass", {}, "scarce", 8, "kalloc returned 0 while pages were free"),
+    Control("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "priority", 8,
+            "a reader that arrived after a waiting writer"),
+    Control("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "turns", 8,
+            "writers that arrived after a waiting reader"),
+    Control("rwlock", "unfair", {"RWLOCK_PREFER": "readers"}, "starve", 8, "FAIL: a thread"),
+    Control("rwlock", "unfair", {"RWLOCK_PREFER": "writers"}, "starve", 8, "FAIL: a thread"),
+    Control("kalloc", "onepass", {}, "scarce", 8, "kalloc returned 0 while pages were free"),
 ]
 
 # Contention compared between the variants of a module, in a test of the
@@ -105,31 +111,33 @@ CONTROLS = [
 # "bcache-tot=N". How much the single lock contends depends on how often
 # the host runs two of the threads at once: on a loaded machine it can be
 # little, so a pair of runs that fails is tried again, up to ATTEMPTS runs.
-CONTENTION = [("kalloc", "own", 8), ("bio", "hits", 8)]
+Contention = collections.namedtuple("Contention", "module name threads")
+CONTENTION = [Contention("kalloc", "own", 8), Contention("bio", "hits", 8)]
 MIN_BASELINE = 100
 ATTEMPTS = 3
-TESTS += [("asan", m, BASELINED[m], t, n) for m, t, n in CONTENTION]
+TESTS += [Test("asan", c.module, BASELINED[c.module], c.name, c.threads)
+          for c in CONTENTION]
 TOT = re.compile(r"\b(?:kmem|bcache)-tot=(\d+)")
 
 
-def label(san, module, variant, name, threads):
-    return "host/%s/%s-%s/%s/%d" % (san, module, variant, name, threads)
+def label(t, variant):
+    return "host/%s/%s-%s/%s/%d" % (t.san, t.module, variant, t.name, t.threads)
 
 
-def contention_label(module, name, threads):
-    return "host/asan/contention/%s/%s/%d" % (module, name, threads)
+def contention_label(c):
+    return "host/asan/contention/%s/%s/%d" % (c.module, c.name, c.threads)
 
 
-def control_label(module, variant, env, name, threads, expected):
-    return "host/asan/control/%s/%s/%d" % ("/".join(["%s-%s" % (module, variant)] +
-                                                     list(env.values())), name, threads)
+def control_label(c):
+    return "host/asan/control/%s/%s/%d" % ("/".join(["%s-%s" % (c.module, c.variant)] +
+                                                     list(c.env.values())), c.name, c.threads)
 
 
 def labels():
     """Every check test() reports, in order."""
-    out = [label(san, m, v, t, n) for san, m, variants, t, n in TESTS for v in variants]
-    return out + [contention_label(*c) for c in CONTENTION] + \
-        [control_label(*c) for c in CONTROLS]
+    out = [label(t, v) for t in TESTS for v in t.variants]
+    return out + [contention_label(c) for c in CONTENTION] + \
+        [control_label(c) for c in CONTROLS]
 
 
 def build(main, module, variant, san, extra=()):
@@ -145,8 +153,8 @@ def build(main, module, variant, san, extra=()):
 
 
 def report(results, ok, name, detail):
-    print("%s %s: %s" % ("PASS" if ok else "FAIL", name, detail), flush=True)
-    results.append(ok)
+    results.append(Result(name, ok, detail))
+    print_result(results[-1])
 
 
 def run(binary, name, threads):
@@ -162,20 +170,21 @@ def run(binary, name, threads):
     return ok, detail, int(m.group(1)) if ok and m else None
 
 
-def compare(results, tots, bins, module, name, threads):
-    """The contention check of CONTENTION: the single lock contends, the real
-    module much less; the first pair of runs is the one test() made."""
-    real = REAL[module][0]
-    pair = (tots.get((module, "global", name, threads)), tots.get((module, real, name, threads)))
+def compare(results, tots, bins, c):
+    """The contention check c of CONTENTION: the single lock contends, the
+    real module much less; the first pair of runs is the one test() made."""
+    real = REAL[c.module][0]
+    pair = tuple(tots.get((c.module, v, c.name, c.threads)) for v in ("global", real))
     tried = []
     for attempt in range(ATTEMPTS):
         if attempt > 0:
-            pair = tuple(run(bins[("asan", module, v)], name, threads)[2] for v in ("global", real))
+            pair = tuple(run(bins[("asan", c.module, v)], c.name, c.threads)[2]
+                         for v in ("global", real))
         tried.append("global %s, %s %s" % (pair[0], real, pair[1]))
         ok = None not in pair and pair[0] >= MIN_BASELINE and pair[1] * 10 <= pair[0]
         if ok:
             break
-    report(results, ok, contention_label(module, name, threads),
+    report(results, ok, contention_label(c),
            "%s (global must reach %d, %s at most a tenth of it)"
            % ("; ".join(tried), MIN_BASELINE, real))
 
@@ -185,63 +194,79 @@ def test():
     t0 = time.time()
     bins = {}
     tots = {}
-    for san, module, variants, name, threads in TESTS:
-        for variant in variants:
-            key = (san, module, variant)
+    for test in TESTS:
+        for variant in test.variants:
+            key = (test.san, test.module, variant)
             if key not in bins:
-                bins[key] = build("test_" + module, module, variant, san)
+                bins[key] = build("test_" + test.module, test.module, variant, test.san)
             t = time.time()
-            ok, detail, tot = run(bins[key], name, threads)
-            if san == "asan":
-                tots[(module, variant, name, threads)] = tot
-            report(results, ok, label(san, module, variant, name, threads),
-                   "%.1fs %s" % (time.time() - t, detail))
+            ok, detail, tot = run(bins[key], test.name, test.threads)
+            if test.san == "asan":
+                tots[(test.module, variant, test.name, test.threads)] = tot
+            report(results, ok, label(test, variant), "%.1fs %s" % (time.time() - t, detail))
     for c in CONTENTION:
-        compare(results, tots, bins, *c)
+        compare(results, tots, bins, c)
     for c in CONTROLS:
-        module, variant, env, name, threads, expected = c
-        key = ("asan", module, variant)
+        key = ("asan", c.module, c.variant)
         if key not in bins:
-            bins[key] = build("test_" + module, module, variant, "asan")
+            bins[key] = build("test_" + c.module, c.module, c.variant, "asan")
         # Starving a writer takes readers that overlap, which depends on how
         # the host runs the threads: like the contention checks, a control
         # that did not fail is tried again, up to ATTEMPTS runs.
         for attempt in range(ATTEMPTS):
-            p = subprocess.run([bins[key], name, str(threads)], env=dict(ENV, **env),
+            p = subprocess.run([bins[key], c.name, str(c.threads)], env=dict(ENV, **c.env),
                                capture_output=True, text=True, timeout=600)
-            ok = p.returncode != 0 and expected in p.stderr
+            ok = p.returncode != 0 and c.expected in p.stderr
             if ok:
                 break
         detail = (p.stderr or p.stdout).strip().splitlines()
-        report(results, ok, control_label(*c), "must fail with %r (%d runs): %s"
-               % (expected, attempt + 1, detail[0] if detail else "no output"))
-    passed = sum(results)
+        report(results, ok, control_label(c), "must fail with %r (%d runs): %s"
+               % (c.expected, attempt + 1, detail[0] if detail else "no output"))
     print("host tests took %.0fs" % (time.time() - t0))
-    print("%d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if passed == len(results) else 1
+    return 1 if print_summary(results) else 0
+
+
+# A row of the host benchmark: the variant of a module (or the junk fill
+# alone, or the plain spinlock) and its median operations per second by
+# number of threads.
+BenchRow = collections.namedtuple("BenchRow", "module what variant label rate")
+# How to measure a row: the benchmark `mode` of bench_host binary `exe`.
+BenchEntry = collections.namedtuple("BenchEntry", "variant label exe mode")
+BENCH_MODULES = [("kalloc", "page allocator"), ("bio", "buffer cache (hits)"),
+                 ("rwlock", "read-mostly lock (99% reads)")]
 
 
 def bench():
     secs = os.environ.get("BENCH_SECS", "1")
     runs = int(os.environ.get("BENCH_RUNS", "9"))
+    text = bench_markdown(measure(secs, runs), secs, runs)
+    with open(os.path.join(ROOT, "docs", "bench-host.md"), "w") as f:
+        f.write(text)
+    print(text)
+    return 0
+
+
+def measure(secs, runs):
+    """Run every benchmark of BENCH_MODULES; return its rows."""
     rows = []
-    for module, what in (("kalloc", "page allocator"), ("bio", "buffer cache (hits)"),
-                         ("rwlock", "read-mostly lock (99% reads)")):
-        # (label, binary, benchmark) of each row: every variant, and for the
-        # allocator also the junk fill alone, which shows how far the machine
-        # lets it scale at that moment. The read-write spinlock is compared
-        # with a plain spinlock doing the same work.
+    for module, what in BENCH_MODULES:
+        # Every variant, and for the allocator also the junk fill alone,
+        # which shows how far the machine lets it scale at that moment. The
+        # read-write spinlock is compared with a plain spinlock doing the
+        # same work.
         entries = []
         for variant in REAL[module] if module == "rwlock" else BASELINED[module]:
             # bench_host calls both modules: link the other one's default.
             other = [f for m in REAL if m != module for f in MODULES[m][REAL[m][0]]]
             exe = build("bench_host", module, variant, "bench", other)
-            entries.append(("%s (%s)" % (variant, MODULES[module][variant][0]), exe, module))
+            entries.append(BenchEntry(variant, "%s (%s)" % (variant, MODULES[module][variant][0]),
+                                      exe, module))
         if module == "kalloc":
-            entries.append(("junk fill alone, no allocator (the machine's ceiling)",
-                            entries[0][1], "fill"))
+            entries.append(BenchEntry("fill", "junk fill alone, no allocator (the machine's "
+                                      "ceiling)", entries[0].exe, "fill"))
         if module == "rwlock":
-            entries.append(("spinlock (kernel/spinlock.c)", entries[0][1], "spinlock"))
+            entries.append(BenchEntry("spinlock", "spinlock (kernel/spinlock.c)", entries[0].exe,
+                                      "spinlock"))
         # The machine is shared: other jobs steal time from a run now and
         # then, so take the median of several short runs, alternating the
         # rows and thread counts so that a slow spell hits all alike. (The
@@ -249,16 +274,21 @@ def bench():
         # when one of them is not running.)
         samples = [{1: [], 2: []} for _ in entries]
         for _ in range(runs):
-            for (label, exe, mode), sample in zip(entries, samples):
+            for e, sample in zip(entries, samples):
                 for threads in (1, 2):
-                    p = subprocess.run([exe, mode, str(threads), secs],
+                    p = subprocess.run([e.exe, e.mode, str(threads), secs],
                                        capture_output=True, text=True, check=True)
                     sample[threads].append(float(p.stdout.split()[1]))
-        for (label, exe, mode), sample in zip(entries, samples):
+        for e, sample in zip(entries, samples):
             rate = {t: sorted(v)[len(v) // 2] for t, v in sample.items()}
-            rows.append((what, label, rate))
-            print("%s %s: %.0f ops/s with 1 thread, %.0f with 2" % (what, label, rate[1],
+            rows.append(BenchRow(module, what, e.variant, e.label, rate))
+            print("%s %s: %.0f ops/s with 1 thread, %.0f with 2" % (what, e.label, rate[1],
                                                                     rate[2]), flush=True)
+    return rows
+
+
+def bench_markdown(rows, secs, runs):
+    """docs/bench-host.md, from measure()'s rows."""
     lines = [
         "# Host benchmark of the allocators, the caches and the read-write lock",
         "",
@@ -272,13 +302,14 @@ def bench():
         "| module | variant | ops/s, 1 thread | ops/s, 2 threads | 2 threads / 1 thread |",
         "|---|---|---|---|---|",
     ]
-    for what, variant, rate in rows:
-        lines.append("| %s | %s | %.0f | %.0f | %.2f |" % (what, variant, rate[1], rate[2],
-                                                          rate[2] / rate[1]))
-    k = {r[1].split()[0]: r[2] for r in rows if r[0] == "page allocator"}
-    ceiling = k["junk"][2] / k["junk"][1]
-    b = {r[1].split()[0]: r[2] for r in rows if r[0] == "buffer cache (hits)"}
-    rw = {r[1].split()[0]: r[2] for r in rows if r[0].startswith("read-mostly")}
+    for r in rows:
+        lines.append("| %s | %s | %.0f | %.0f | %.2f |" % (r.what, r.label, r.rate[1], r.rate[2],
+                                                          r.rate[2] / r.rate[1]))
+    rate = {(r.module, r.variant): r.rate for r in rows}
+    k = {v: rate[("kalloc", v)] for v in ("percpu", "global", "fill")}
+    b = {v: rate[("bio", v)] for v in ("bucket", "global")}
+    rw = {v: rate[("rwlock", v)] for v in ("rw", "spinlock")}
+    ceiling = k["fill"][2] / k["fill"][1]
     lines += ["",
               "With 2 threads, per-CPU / global allocator: %.2f; bucketed / global cache: %.2f;"
               % (k["percpu"][2] / k["global"][2], b["bucket"][2] / b["global"][2]),
@@ -290,11 +321,7 @@ def bench():
               % ceiling,
               "runs: that is as far as any allocator could scale here. The per-CPU allocator",
               "reached %.0f%% of it." % (100 * (k["percpu"][2] / k["percpu"][1]) / ceiling)]
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(ROOT, "docs", "bench-host.md"), "w") as f:
-        f.write(text)
-    print(text)
-    return 0
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
