@@ -29,15 +29,20 @@
 //    it: it reads dev and blockno, to find the buffer's bucket, before it
 //    takes any lock.
 // 3. A claim is checked under the locks of the victim's bucket and of the
-//    block's bucket (bget_miss). refcnt rises only by a claim from 0 or by
-//    a hit holding the buffer's bucket lock, and falls only under a bucket
-//    lock: so refcnt == 1 there means that only the claim holds the buffer,
-//    and no hit can find it before it has moved; and the block missing
+//    block's bucket (bget_miss). refcnt rises only by a claim from 0, by a
+//    hit holding the buffer's bucket lock, or by a holder pinning it (never
+//    from 0); it may fall at any time, but to 0 only under the bucket lock
+//    (see 4). So refcnt == 1 there, read with an acquire load, means that
+//    only the claim holds the buffer, that every other holder is done with
+//    it, and that no hit can find it before it has moved; and the block missing
 //    from its bucket means no one else caches it. Only then does the buffer
 //    change its (dev, blockno). Hence a block is cached at most once, and a
 //    buffer in use never changes block.
-// 4. "Every buffer is in use" (all_in_use) is decided holding every bucket
-//    lock, so that no refcnt can fall while it looks.
+// 4. refcnt falls to 0 only under the buffer's bucket lock (drop_ref takes
+//    it for the last reference only, and a hot block that the log pins, or
+//    that several processes hold, is released without any lock). So "every
+//    buffer is in use" (all_in_use), decided holding every bucket lock, is
+//    exact: no buffer can become free while it looks.
 //
 // tests/host/test_bio.c checks them with threads playing CPUs (run by
 // tests/host/run.py test), each under ThreadSanitizer. Without the
@@ -80,8 +85,10 @@
 //   a lock. lastuse is stored atomically, because a miss reads it without
 //   any lock to pick a victim.
 // - refcnt is changed only by atomic read-modify-write instructions: hits
-//   and releases change it holding the bucket lock, and a miss claims a
-//   victim without any lock (invariants 2 and 3 above).
+//   raise it holding the bucket lock, and the last release lowers it to 0
+//   holding it; a miss claims a victim, a holder pins its buffer, and a
+//   release that is not the last lowers it without any lock (invariants 2
+//   to 4 above).
 // - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
 //   one holds or waits for it, which lets a miss clear valid.
 // - The disk driver's lock (virtio_disk.c): disk. The cache only sets it
@@ -125,6 +132,7 @@ static struct buf *find_and_ref_locked(struct bucket *bk, uint dev, uint blockno
 static void drop_ref(struct buf *b);
 static void ref_inc(struct buf *b);
 static uint ref_dec(struct buf *b);
+static int ref_dec_unless_last(struct buf *b);
 static int ref_claim(struct buf *b);
 static uint ref_count(struct buf *b);
 
@@ -178,14 +186,12 @@ brelse(struct buf *b)
 }
 
 // An extra reference keeps b cached while the log still has to write it.
+// The caller holds b, so refcnt is not 0 and no miss can claim b: no lock
+// is needed (invariant 3).
 void
 bpin(struct buf *b)
 {
-  struct bucket *bk = bucket_of(b);
-
-  acquire(&bk->lock);
   ref_inc(b);
-  release(&bk->lock);
 }
 
 void
@@ -384,12 +390,16 @@ find_and_ref_locked(struct bucket *bk, uint dev, uint blockno)
 
 // ---- references ----
 
-// Drop a reference to b; the last one stamps the time of use for LRU.
+// Drop a reference to b. One that leaves others holding b takes no lock;
+// the last one takes b's bucket lock, so that refcnt falls to 0 only under
+// it (invariant 4), and stamps the time of use for LRU.
 static void
 drop_ref(struct buf *b)
 {
-  struct bucket *bk = bucket_of(b);
+  if(ref_dec_unless_last(b))
+    return;
 
+  struct bucket *bk = bucket_of(b);
   acquire(&bk->lock);
   if(ref_count(b) == 0)
     panic("bcache: refcnt underflow");
@@ -399,10 +409,10 @@ drop_ref(struct buf *b)
   release(&bk->lock);
 }
 
-// The counter itself. A hit takes a reference and a release drops one
-// holding b's bucket lock; a miss claims an unused buffer, and gives the
-// claim back, without. The claim's acquire pairs with the release of every
-// decrement (invariant 2).
+// The counter itself. A hit takes a reference holding b's bucket lock, and
+// so does the last release; a miss claims an unused buffer and gives the
+// claim back, a holder pins b, and other releases drop theirs, without. The
+// claim's acquire pairs with the release of every decrement (invariant 2).
 static void
 ref_inc(struct buf *b)
 {
@@ -415,6 +425,19 @@ ref_dec(struct buf *b)
   return __atomic_sub_fetch(&b->refcnt, 1, __ATOMIC_RELEASE);
 }
 
+// Drop a reference unless it is the last one; say whether it did.
+static int
+ref_dec_unless_last(struct buf *b)
+{
+  uint n = __atomic_load_n(&b->refcnt, __ATOMIC_RELAXED);
+
+  while(n > 1)
+    if(__atomic_compare_exchange_n(&b->refcnt, &n, n - 1, 0,
+                                   __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+      return 1;
+  return 0;
+}
+
 // Take b's first reference, if no one has one.
 static int
 ref_claim(struct buf *b)
@@ -425,8 +448,11 @@ ref_claim(struct buf *b)
                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
+// An acquire load: a miss that finds only its own claim left (bget_miss)
+// comes after every earlier holder's last use of b, whose decrement was a
+// release, taken with or without the bucket lock.
 static uint
 ref_count(struct buf *b)
 {
-  return __atomic_load_n(&b->refcnt, __ATOMIC_RELAXED);
+  return __atomic_load_n(&b->refcnt, __ATOMIC_ACQUIRE);
 }
