@@ -468,6 +468,7 @@ scheduler(void)
   c->proc = 0;
   for(;;){
     int found = 0;
+    int busy = 0;   // a runnable process was passed over because its lock was held
 
     // Take the interrupts that are pending: if every process is waiting
     // for a device, only the device's interrupt can make one runnable.
@@ -486,6 +487,14 @@ scheduler(void)
       // later pass; the check under the lock is the one that counts.
       if(__atomic_load_n(&p->state, __ATOMIC_RELAXED) != RUNNABLE || !runs_on(p, id))
         continue;
+      // A runnable process whose lock is held is most often still
+      // switching out on the hart that made it runnable (yield), or being
+      // woken: waiting for that hart could take a whole host time slice
+      // under QEMU. Pass it over, and look again rather than sleep.
+      if(lockbusy(&p->lock)){
+        busy = 1;
+        continue;
+      }
       acquire(&p->lock);
       if(p->state == RUNNABLE && runs_on(p, id)){
         // The process releases p->lock (in forkret, or after its sched())
@@ -500,7 +509,7 @@ scheduler(void)
     }
 
     // Nothing to do: sleep until an interrupt instead of spinning.
-    if(!found)
+    if(!found && !busy)
       asm volatile("wfi");
   }
 }

@@ -64,3 +64,12 @@ holding(struct spinlock *lk)
   return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) &&
          __atomic_load_n(&lk->cpu, __ATOMIC_RELAXED) == mycpu();
 }
+
+// Does some CPU hold lk at this moment? A hint for code that has other
+// work to do rather than wait (the scheduler's look), never a guarantee:
+// lk may be taken or released just after.
+int
+lockbusy(struct spinlock *lk)
+{
+  return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) != 0;
+}
