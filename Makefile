@@ -226,7 +226,7 @@ $U/_lockstat $U/_lockstattest: $U/lockreport.o
 # Programs that share code: the rule above links every object they depend on.
 # kalloctest and bcachetest share how they measure tot= (lockmeasure.c); the
 # crash test's workload and its checker share the workload's script.
-$U/_kalloctest $U/_bcachetest: $U/lockmeasure.o
+$U/_kalloctest $U/_bcachetest: $U/lockmeasure.o $U/lockreport.o
 $U/_crashwork $U/_crashcheck: $U/crashops.o
 
 # mkfs and fsck run on the build machine.

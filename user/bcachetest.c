@@ -18,8 +18,9 @@
 // Every test checks the data it reads. The lines the course's bcachetest
 // prints come first, exactly (they are listed in docs/ABI.md): the
 // statistics report after test0, and "test0: OK" but "test1 OK" (the
-// course puts a colon after test0 only). Then, for tools/bench.py, one
-// line per test of our own: "testN: tot growth G, T ticks". A line saying
+// course puts a colon after test0 only). Then, for tools/bench.py, lines
+// per test of our own: "testN: tot growth G, T ticks", then "testN: kernel
+// spins S" (every spinlock's failed attempts, from the lock profiler). A line saying
 // what went wrong comes before a test's FAIL line.
 #include "kernel/types.h"
 #include "kernel/stat.h"

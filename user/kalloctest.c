@@ -15,8 +15,9 @@
 //          by less than 10000 per CPU beyond the first
 //
 // The lines the course's kalloctest prints come first, exactly (they are
-// listed in docs/ABI.md). Then, for tools/bench.py, one line per test of
-// our own: "testN: tot growth G, T ticks". A line saying what went wrong
+// listed in docs/ABI.md). Then, for tools/bench.py, lines per test of our
+// own: "testN: tot growth G, T ticks", then "testN: kernel spins S" (every
+// spinlock's failed attempts, from the lock profiler). A line saying what went wrong
 // comes before a test's FAIL line.
 #include "kernel/types.h"
 #include "kernel/param.h"

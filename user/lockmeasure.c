@@ -1,9 +1,12 @@
 // What kalloctest and bcachetest share: the growth of the statistics
-// report's tot= over each of their tests, and the lines of their own that
-// they print about it (docs/ABI.md has the course's lines, which the
-// programs print themselves).
+// report's tot= over each of their tests, and of every spinlock's failed
+// attempts (the statistics report lists only the lab's locks and the top
+// five), and the lines of their own that they print about them (docs/ABI.md
+// has the course's lines, which the programs print themselves).
 #include "kernel/types.h"
+#include "kernel/lockprof.h"
 #include "user/user.h"
+#include "user/lockreport.h"
 #include "user/lockmeasure.h"
 
 char report[8192];   // larger than any report (at most 4096 bytes)
@@ -12,11 +15,13 @@ int reportlen;
 struct figures figures[MAXTEST + 1];
 
 static long readtot(void);
+static long readspins(void);
 
-// Start measuring test: read tot and the time.
+// Start measuring test: read the kernel's spins, tot and the time.
 void
 begin(int test)
 {
+  figures[test].spinstart = readspins();
   figures[test].start = readtot();
   figures[test].ticks = uptime();
 }
@@ -31,6 +36,7 @@ end(int test)
 
   f->end = readtot();
   f->ticks = uptime() - f->ticks;
+  f->spinend = readspins();
   if(f->end < 0 || f->start < 0){
     printf("test%d: cannot read tot= from the statistics device\n", test);
     return -1;
@@ -53,7 +59,7 @@ underlimit(int test, long growth, long limit)
 }
 
 // After the course's lines: "testN: tot growth G, T ticks" for each test
-// (tools/bench.py reads them).
+// (tools/bench.py reads them), then "testN: kernel spins S".
 void
 printfigures(int first, int last)
 {
@@ -63,6 +69,13 @@ printfigures(int first, int last)
       printf("test%d: tot unknown, %d ticks\n", t, f->ticks);
     else
       printf("test%d: tot growth %ld, %d ticks\n", t, f->end - f->start, f->ticks);
+  }
+  for(int t = first; t <= last; t++){
+    struct figures *f = &figures[t];
+    if(f->spinstart < 0 || f->spinend < f->spinstart)
+      printf("test%d: kernel spins unknown (the lock profiler is off)\n", t);
+    else
+      printf("test%d: kernel spins %ld\n", t, f->spinend - f->spinstart);
   }
 }
 
@@ -100,4 +113,23 @@ readtot(void)
   for(; *p >= '0' && *p <= '9'; p++)
     v = v * 10 + (*p - '0');
   return v;
+}
+
+// Failed attempts of every spinlock and read-write spinlock so far, from
+// the lock profiler (kernel/lockprof.c); -1 if it is off or unreadable.
+static long
+readspins(void)
+{
+  struct lockreport r;
+  long n = 0;
+
+  if(readlockreport(&r) < 0)
+    return -1;
+  if(!r.on)
+    n = -1;
+  for(int i = 0; n >= 0 && i < r.nclass; i++)
+    if(strcmp(r.class[i].kind, "sleep") != 0)
+      n += r.class[i].sum.waits;
+  freelockreport(&r);
+  return n;
 }
