@@ -58,7 +58,10 @@ static struct cpuprof {
 // The switch, the epoch and the time of the last reset: written by the
 // device, read by every CPU without a lock (relaxed atomics: a CPU that
 // sees a change a little late counts a few events more or less).
-static int enabled = 1;
+// Off at boot: on, it makes lock-heavy programs about a tenth slower
+// (kalloctest at CPUS=3, docs/locks.md), and `lockstat CMD` switches it on
+// for the command.
+static int enabled = 0;
 static uint epoch;
 static uint64 resettime;
 

@@ -41,10 +41,13 @@ main(int argc, char *argv[])
     else
       usage();
   }
-  if(i < argc && runcommand(argv + i) < 0)
+  int switched = 0;   // profiling was switched on for the command
+  if(i < argc && (switched = runcommand(argv + i)) < 0)
     return 1;
   if(readlockreport(&r) < 0)
     return 1;
+  if(switched)
+    lockstatctl("off");
   sortbywait(&r);
   int status = 0;
   if(name)
@@ -64,8 +67,9 @@ usage(void)
   exit(2);
 }
 
-// Reset the counters and run argv, with profiling on while it runs (and
-// switched back off after it if it was off).
+// Reset the counters and run argv, with profiling on while it runs. Returns
+// 1 if it switched profiling on for it (the caller switches it back off
+// once it has read the report), 0 if profiling was on already, -1 on error.
 static int
 runcommand(char **argv)
 {
@@ -91,9 +95,7 @@ runcommand(char **argv)
     exit(1);
   }
   wait(0);
-  if(!r.on)
-    lockstatctl("off");
-  return 0;
+  return !r.on;
 }
 
 // Most total wait first; among classes that did not wait, most acquired.

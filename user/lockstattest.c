@@ -504,6 +504,8 @@ main(void)
     exit(1);
   int wason = r.on;
   freelockreport(&r);
+  // Profiling is off by default; the tests need it on until the end.
+  ctl("on");
 
   control();
   switchreset();
