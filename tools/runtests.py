@@ -43,8 +43,10 @@ def lacks_failures(out):
 
 # The lines of kalloctest and bcachetest that start "testN: " and say
 # nothing went wrong: test0's verdict, the contention over a limit, and the
-# figures printed at the end (a negative or unknown growth is an error).
-FINE = re.compile(r"^test\d+: (OK|FAIL|tot grew by \d+, the limit is \d+|tot growth \d+, \d+ ticks)$")
+# figures printed at the end (a negative or unknown growth is an error),
+# with the whole kernel's spins when the lock profiler is on.
+FINE = re.compile(r"^test\d+: (OK|FAIL|tot grew by \d+, the limit is \d+|tot growth \d+, \d+ ticks|"
+                  r"kernel spins \d+)$")
 
 
 def correct(*tests):

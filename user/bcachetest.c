@@ -19,9 +19,10 @@
 // prints come first, exactly (they are listed in docs/ABI.md): the
 // statistics report after test0, and "test0: OK" but "test1 OK" (the
 // course puts a colon after test0 only). Then, for tools/bench.py, lines
-// per test of our own: "testN: tot growth G, T ticks", then "testN: kernel
-// spins S" (every spinlock's failed attempts, from the lock profiler). A line saying
-// what went wrong comes before a test's FAIL line.
+// per test of our own: "testN: tot growth G, T ticks", then, when the lock
+// profiler is on, "testN: kernel spins S" (every spinlock's failed
+// attempts, which the profiler counts). A line saying what went wrong comes
+// before a test's FAIL line.
 #include "kernel/types.h"
 #include "kernel/stat.h"
 #include "kernel/fcntl.h"

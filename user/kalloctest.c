@@ -16,9 +16,10 @@
 //
 // The lines the course's kalloctest prints come first, exactly (they are
 // listed in docs/ABI.md). Then, for tools/bench.py, lines per test of our
-// own: "testN: tot growth G, T ticks", then "testN: kernel spins S" (every
-// spinlock's failed attempts, from the lock profiler). A line saying what went wrong
-// comes before a test's FAIL line.
+// own: "testN: tot growth G, T ticks", then, when the lock profiler is on,
+// "testN: kernel spins S" (every spinlock's failed attempts, which the
+// profiler counts). A line saying what went wrong comes before a test's
+// FAIL line.
 #include "kernel/types.h"
 #include "kernel/param.h"
 #include "kernel/riscv.h"
