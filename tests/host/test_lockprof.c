@@ -340,6 +340,7 @@ main(int argc, char *argv[])
     fprintf(stderr, "NTHREADS must be 1..%d\n", NCPU);
     return 2;
   }
+  lockprof_enable(1);   // the kernel boots with profiling off
   if(strcmp(argv[1], "sums") == 0 && nthreads == 1)
     sums();
   else if(strcmp(argv[1], "reset") == 0 && nthreads == 1)
