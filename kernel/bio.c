@@ -6,11 +6,13 @@
 // look at or change the block. Hence a block must never be cached twice.
 //
 // A buffer that caches a block lives in the hash bucket of its
-// (dev, blockno), and each bucket has its own lock, so that finding a
-// cached block (bread hit) and letting it go (brelse) take one bucket lock
-// and nothing else: processes using blocks of different buckets never wait
-// for each other. A miss recycles the least recently used buffer that
-// nobody holds, which may sit in any bucket, and moves it to the block's.
+// (dev, blockno), and each bucket has its own lock. Finding a cached block
+// (bread hit) takes no lock at all, and letting it go (brelse) takes the
+// bucket's lock only when no one else holds the buffer: so processes using
+// the same block (the log's bitmap and inode blocks, say) meet only on the
+// buffer's sleep lock, and processes using blocks of different buckets
+// never meet. A miss recycles the least recently used buffer that nobody
+// holds, which may sit in any bucket, and moves it to the block's.
 //
 // Interface (bread and bwrite, built on bget, are in bread.c):
 //   bget(dev, blockno)   a locked buffer for the block, its data maybe not read
@@ -28,32 +30,47 @@
 //    the claimer sees the buffer as its last user and its last mover left
 //    it: it reads dev and blockno, to find the buffer's bucket, before it
 //    takes any lock.
-// 3. A claim is checked under the locks of the victim's bucket and of the
-//    block's bucket (bget_miss). refcnt rises only by a claim from 0, by a
-//    hit holding the buffer's bucket lock, or by a holder pinning it (never
-//    from 0); it may fall at any time, but to 0 only under the bucket lock
-//    (see 4). So refcnt == 1 there, read with an acquire load, means that
-//    only the claim holds the buffer, that every other holder is done with
-//    it, and that no hit can find it before it has moved; and the block missing
-//    from its bucket means no one else caches it. Only then does the buffer
-//    change its (dev, blockno). Hence a block is cached at most once, and a
-//    buffer in use never changes block.
-// 4. refcnt falls to 0 only under the buffer's bucket lock (drop_ref takes
+// 3. A buffer changes its (dev, blockno) only while its refcnt is MOVING.
+//    The miss that claimed it sets MOVING holding the locks of the victim's
+//    bucket and of the block's (bget_miss), with a compare-and-swap from 1,
+//    its claim alone, which fails if anyone else holds the buffer: the miss
+//    then gives its claim back. While refcnt is MOVING no one can take a
+//    reference (hits wait for or skip it, see 4); the miss moves the buffer
+//    and ends the move by storing 1, its own reference, with a release.
+//    The block missing from its bucket, checked under that bucket's lock,
+//    means no one else caches it, since every buffer enters a bucket under
+//    its lock. Hence a block is cached at most once, and a buffer that
+//    anyone holds never changes block.
+// 4. A hit takes no lock (find_and_ref). It walks its bucket's list with
+//    atomic loads, and takes a reference with a compare-and-swap that
+//    fails on MOVING, and is an acquire: so, once it holds the reference,
+//    dev and blockno are stable (3), and it reads the values the last move
+//    stored. The walk itself may be misled by a move under way: it may
+//    follow a buffer into another bucket, or stop at one just removed. So
+//    it takes at most NBUF steps and only finds a candidate; holding the
+//    reference, the hit reads dev and blockno again, and keeps the buffer
+//    only if they still name its block. Otherwise, or if it found nothing,
+//    it takes the miss path, which looks again under the bucket lock.
+// 5. refcnt falls to 0 only under the buffer's bucket lock (drop_ref takes
 //    it for the last reference only, and a hot block that the log pins, or
-//    that several processes hold, is released without any lock). So "every
-//    buffer is in use" (all_in_use), decided holding every bucket lock, is
-//    exact: no buffer can become free while it looks.
+//    that several processes hold, is released without any lock), and it is
+//    MOVING only under the bucket lock too. So "every buffer is in use"
+//    (all_in_use), decided holding every bucket lock, is exact: no buffer
+//    can become free while it looks.
 //
 // tests/host/test_bio.c checks them with threads playing CPUs (run by
 // tests/host/run.py test), each under ThreadSanitizer. Without the
-// compare-and-swap of 2 or the refcnt check of 3, a buffer in use changes
-// block under its user, a race on the buffer (rw); without the check that
-// the block is not cached yet, two threads hold one block's "lock" at once,
-// a race on the test's versions (same); without the acquire and release of
-// 2, the claimer's read of dev is a race (rw). busy checks the answer of 4 (a full cache
-// panics, one with a buffer free does not), though no test races a release
-// with it; lru checks that the victim is the least recently used buffer,
-// pin that a pinned one is never a victim.
+// compare-and-swap of 2, or with a move that checks refcnt == 1 instead of
+// setting MOVING (3), a buffer in use changes block under its user, a race
+// on the buffer (rw); without the check that the block is not cached yet,
+// two threads hold one block's "lock" at once, a race on the test's
+// versions (same); without the acquire and release of 2, the claimer's
+// read of dev is a race (rw); without the second look of 4, a hit returns
+// a buffer of another block (rw). busy checks the answer of 5 (a full
+// cache panics, one with a buffer free does not), though no test races a
+// release with it; lru checks that the victim is the least recently used
+// buffer, pin that a pinned one is never a victim; hits that hits on blocks
+// of different buckets take no lock.
 //
 // This file also builds on the host (tests/host) against a shim: it must use
 // only defs.h functions, and no RISC-V assembly.
@@ -74,21 +91,21 @@
 // which leaves room for not many more.
 #define NBUCKET 37
 #define NODEV   ((uint)-1)  // the dev of a buffer that has never held a block
+#define MOVING  ((uint)-1)  // the refcnt of a buffer changing block (invariant 3)
 
 // Locks and what they protect:
 //
-// - bucket[i].lock: bucket i's list (head, and prev/next of the buffers on
-//   it) and, for each buffer on it, dev, blockno and lastuse. A buffer
-//   changes its (dev, blockno), and so its bucket, only under the locks of
-//   both buckets involved, and only while the miss that recycles it holds
-//   its one reference: so whoever holds a reference may read them without
-//   a lock. lastuse is stored atomically, because a miss reads it without
-//   any lock to pick a victim.
-// - refcnt is changed only by atomic read-modify-write instructions: hits
-//   raise it holding the bucket lock, and the last release lowers it to 0
-//   holding it; a miss claims a victim, a holder pins its buffer, and a
-//   release that is not the last lowers it without any lock (invariants 2
-//   to 4 above).
+// - bucket[i].lock: the writes of bucket i's list (head, and prev/next of
+//   the buffers on it) and, for each buffer on it, of dev, blockno and
+//   lastuse. A buffer changes its (dev, blockno), and so its bucket, only
+//   under the locks of both buckets involved, and only while MOVING: so
+//   whoever holds a reference may read them without a lock. Hits read
+//   head, next, dev and blockno without any lock, and misses lastuse, so
+//   these are loaded and stored atomically; prev is only used under the lock.
+// - refcnt is changed only by atomic instructions: the last release lowers
+//   it to 0 holding the bucket lock, and a miss sets and clears MOVING
+//   holding it; hits, claims, pins and other releases take no lock
+//   (invariants 2 to 5 above).
 // - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
 //   one holds or waits for it, which lets a miss clear valid.
 // - The disk driver's lock (virtio_disk.c): disk. The cache only sets it
@@ -98,7 +115,7 @@
 // the victim's bucket and the block's; all_in_use holds them all), then,
 // with no spinlock held, a buffer's sleep lock. Nothing else is acquired
 // while a bucket lock is held, so a miss cannot deadlock with another miss
-// or with a hit.
+// or with a release.
 struct bucket {
   struct spinlock lock;
   struct buf *head;         // doubly linked through buf.prev/next
@@ -129,11 +146,15 @@ static void bucket_add(struct bucket *bk, struct buf *b);
 static void bucket_remove(struct bucket *bk, struct buf *b);
 static struct buf *find_and_ref(struct bucket *bk, uint dev, uint blockno);
 static struct buf *find_and_ref_locked(struct bucket *bk, uint dev, uint blockno);
+static int names(struct buf *b, uint dev, uint blockno);
 static void drop_ref(struct buf *b);
 static void ref_inc(struct buf *b);
+static int ref_inc_unless_moving(struct buf *b);
 static uint ref_dec(struct buf *b);
 static int ref_dec_unless_last(struct buf *b);
 static int ref_claim(struct buf *b);
+static int ref_start_move(struct buf *b);
+static void ref_end_move(struct buf *b);
 static uint ref_count(struct buf *b);
 
 // ---- the interface ----
@@ -186,8 +207,8 @@ brelse(struct buf *b)
 }
 
 // An extra reference keeps b cached while the log still has to write it.
-// The caller holds b, so refcnt is not 0 and no miss can claim b: no lock
-// is needed (invariant 3).
+// The caller holds b, so refcnt is neither 0 nor MOVING, and no miss can
+// claim b: no lock is needed (invariant 3).
 void
 bpin(struct buf *b)
 {
@@ -212,16 +233,17 @@ bunpin(struct buf *b)
 // (dev, blockno), unless another process cached the block meanwhile.
 // Returns the buffer with a reference taken.
 //
-// The victim is claimed without a lock (invariants 1 and 2), then checked
-// under the locks of its bucket and of bk (invariant 3): a hit on the
-// victim's old block may have taken a reference meanwhile (from the
-// victim's bucket, which it found the victim in); then the victim stays as
-// it is and we look again. Claimed, the victim cannot be moved by anyone
-// else, so its bucket is known.
+// The victim is claimed without a lock (invariants 1 and 2), then moved
+// under the locks of its bucket and of bk (invariant 3), unless a hit on
+// the victim's old block has taken a reference meanwhile: then the victim
+// stays as it is and we look again. Claimed, the victim cannot be moved by
+// anyone else, so its bucket is known.
 //
 // Every process that caches (dev, blockno) puts it in bk holding bk->lock,
 // after finding it is not there: so two misses on one block meet on
-// bk->lock, and the second finds the first's buffer.
+// bk->lock, and the second finds the first's buffer. The lock-free look of
+// a hit can miss a cached block while a move misleads it (invariant 4), so
+// this looks again under the lock, also when there is no buffer to claim.
 static struct buf *
 bget_miss(struct bucket *bk, uint dev, uint blockno)
 {
@@ -230,6 +252,11 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
   for(;;){
     struct buf *b = claim_lru();
     if(b == 0){
+      acquire(&bk->lock);
+      struct buf *cached = find_and_ref_locked(bk, dev, blockno);
+      release(&bk->lock);
+      if(cached)
+        return cached;
       if(++tries % CLAIM_TRIES == 0 && all_in_use())
         panic("bget: no buffers");
       cpu_relax();
@@ -239,7 +266,7 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
 
     lock_buckets(bk, from);
     struct buf *cached = find_and_ref_locked(bk, dev, blockno);
-    if(cached || ref_count(b) != 1){
+    if(cached || !ref_start_move(b)){
       // Give the claim back, leaving b as it was (its last use stamp too).
       ref_dec(b);
       unlock_buckets(bk, from);
@@ -248,10 +275,11 @@ bget_miss(struct bucket *bk, uint dev, uint blockno)
       continue;
     }
     bucket_remove(from, b);
-    b->dev = dev;
-    b->blockno = blockno;
+    __atomic_store_n(&b->dev, dev, __ATOMIC_RELAXED);
+    __atomic_store_n(&b->blockno, blockno, __ATOMIC_RELAXED);
     b->valid = 0;   // no one holds b's sleep lock: we have the only reference
     bucket_add(bk, b);
+    ref_end_move(b);
     unlock_buckets(bk, from);
     return b;
   }
@@ -341,51 +369,74 @@ bucket_of(struct buf *b)
   return bucket_for(b->dev, b->blockno);
 }
 
-// Caller holds bk->lock (for bucket_add and bucket_remove).
+// Caller holds bk->lock (for bucket_add and bucket_remove). head and next
+// are stored atomically, since hits walk the list without the lock.
 static void
 bucket_add(struct bucket *bk, struct buf *b)
 {
   b->prev = 0;
-  b->next = bk->head;
+  __atomic_store_n(&b->next, bk->head, __ATOMIC_RELAXED);
   if(bk->head)
     bk->head->prev = b;
-  bk->head = b;
+  __atomic_store_n(&bk->head, b, __ATOMIC_RELAXED);
 }
 
 static void
 bucket_remove(struct bucket *bk, struct buf *b)
 {
   if(b->prev)
-    b->prev->next = b->next;
+    __atomic_store_n(&b->prev->next, b->next, __ATOMIC_RELAXED);
   else
-    bk->head = b->next;
+    __atomic_store_n(&bk->head, b->next, __ATOMIC_RELAXED);
   if(b->next)
     b->next->prev = b->prev;
-  b->prev = b->next = 0;
+  b->prev = 0;
+  __atomic_store_n(&b->next, (struct buf *)0, __ATOMIC_RELAXED);
 }
 
-// If bk holds (dev, blockno), take a reference to its buffer and return
-// it; otherwise return 0.
+// If bk seems to hold (dev, blockno), take a reference to its buffer and
+// return it; otherwise return 0, also when the block may be cached after
+// all. Takes no lock (invariant 4).
 static struct buf *
 find_and_ref(struct bucket *bk, uint dev, uint blockno)
 {
-  acquire(&bk->lock);
-  struct buf *b = find_and_ref_locked(bk, dev, blockno);
-  release(&bk->lock);
-  return b;
+  struct buf *b = __atomic_load_n(&bk->head, __ATOMIC_RELAXED);
+
+  for(int steps = 0; b && steps < NBUF; steps++){
+    if(names(b, dev, blockno)){
+      if(!ref_inc_unless_moving(b))
+        return 0;
+      if(names(b, dev, blockno))
+        return b;
+      drop_ref(b);
+      return 0;
+    }
+    b = __atomic_load_n(&b->next, __ATOMIC_RELAXED);
+  }
+  return 0;
 }
 
-// The same, for a caller that holds bk->lock.
+// If bk holds (dev, blockno), take a reference to its buffer and return
+// it; otherwise return 0. The caller holds bk->lock, so no buffer of bk is
+// MOVING, and the answer is exact.
 static struct buf *
 find_and_ref_locked(struct bucket *bk, uint dev, uint blockno)
 {
   for(struct buf *b = bk->head; b; b = b->next){
-    if(b->dev == dev && b->blockno == blockno){
+    if(names(b, dev, blockno)){
       ref_inc(b);
       return b;
     }
   }
   return 0;
+}
+
+// Does b hold (dev, blockno)? The loads are atomic, for lock-free hits.
+static int
+names(struct buf *b, uint dev, uint blockno)
+{
+  return __atomic_load_n(&b->dev, __ATOMIC_RELAXED) == dev &&
+         __atomic_load_n(&b->blockno, __ATOMIC_RELAXED) == blockno;
 }
 
 // ---- references ----
@@ -409,14 +460,30 @@ drop_ref(struct buf *b)
   release(&bk->lock);
 }
 
-// The counter itself. A hit takes a reference holding b's bucket lock, and
-// so does the last release; a miss claims an unused buffer and gives the
-// claim back, a holder pins b, and other releases drop theirs, without. The
-// claim's acquire pairs with the release of every decrement (invariant 2).
+// The counter itself. The last release, and a miss setting and clearing
+// MOVING, hold b's bucket lock; hits, claims, pins and other releases do
+// not. The acquires of a claim and of a lock-free hit pair with the
+// release of every decrement and of the end of a move (invariants 2 to 4).
+
+// Take a reference: a pin (the caller holds one), or a hit holding b's
+// bucket lock, when b cannot be MOVING.
 static void
 ref_inc(struct buf *b)
 {
   __atomic_add_fetch(&b->refcnt, 1, __ATOMIC_RELAXED);
+}
+
+// Take a reference unless b is changing block; say whether it did.
+static int
+ref_inc_unless_moving(struct buf *b)
+{
+  uint n = __atomic_load_n(&b->refcnt, __ATOMIC_RELAXED);
+
+  while(n != MOVING)
+    if(__atomic_compare_exchange_n(&b->refcnt, &n, n + 1, 0,
+                                   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+      return 1;
+  return 0;
 }
 
 static uint
@@ -448,11 +515,30 @@ ref_claim(struct buf *b)
                                      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 
-// An acquire load: a miss that finds only its own claim left (bget_miss)
-// comes after every earlier holder's last use of b, whose decrement was a
-// release, taken with or without the bucket lock.
+// Make a claimed b MOVING, if the claim is its only reference; say whether
+// it did. An acquire: the miss comes after every earlier holder's last use
+// of b, whose decrement was a release, taken with or without the lock.
+static int
+ref_start_move(struct buf *b)
+{
+  uint claim = 1;
+
+  return __atomic_compare_exchange_n(&b->refcnt, &claim, MOVING, 0,
+                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+// b has its new block: the miss keeps its one reference, and hits that
+// take one after it see the new dev and blockno.
+static void
+ref_end_move(struct buf *b)
+{
+  __atomic_store_n(&b->refcnt, 1, __ATOMIC_RELEASE);
+}
+
+// For claim_lru's choice and all_in_use's count, which decide nothing on
+// b's contents: whoever then uses b orders itself by a claim's acquire.
 static uint
 ref_count(struct buf *b)
 {
-  return __atomic_load_n(&b->refcnt, __ATOMIC_ACQUIRE);
+  return __atomic_load_n(&b->refcnt, __ATOMIC_RELAXED);
 }
