@@ -37,6 +37,7 @@ extern uchar initcode[], initcode_end[];    // initcode.S
 
 static void forkret(void);
 static int runs_on(struct proc *p, int cpu);
+static void wake(struct proc *p);
 
 // Map a kernel stack for every process slot, while the kernel page table
 // is being built. Each has an unmapped guard page below it (see KSTACK).
@@ -132,8 +133,15 @@ myproc(void)
   return p;
 }
 
-// p->state is also read without p->lock (by the scheduler's and wakeup's
-// first look), so it is stored atomically, holding p->lock; so is p->chan.
+// p->state and p->chan are accessed without p->lock too (see proc.h), so
+// always atomically: the changes made holding p->lock and the one wake()
+// makes without it would otherwise race.
+static enum procstate
+getstate(struct proc *p)
+{
+  return __atomic_load_n(&p->state, __ATOMIC_RELAXED);
+}
+
 static void
 setstate(struct proc *p, enum procstate state)
 {
@@ -220,7 +228,7 @@ allocproc(void)
 
   for(p = proc; p < &proc[NPROC]; p++){
     acquire(&p->lock);
-    if(p->state == UNUSED)
+    if(getstate(p) == UNUSED)
       break;
     release(&p->lock);
   }
@@ -432,7 +440,7 @@ wait(uint64 addr)
         continue;
       havekids = 1;
       acquire(&pp->lock);
-      if(pp->state == ZOMBIE){
+      if(getstate(pp) == ZOMBIE){
         int pid = pp->pid;
         int ok = addr == 0 ||
           copyout(p->pagetable, addr, (char *)&pp->xstate, sizeof(pp->xstate)) == 0;
@@ -485,7 +493,7 @@ scheduler(void)
       // process's lock on every pass makes idle harts fight busy ones for
       // them. A process made runnable just after this look is found on a
       // later pass; the check under the lock is the one that counts.
-      if(__atomic_load_n(&p->state, __ATOMIC_RELAXED) != RUNNABLE || !runs_on(p, id))
+      if(getstate(p) != RUNNABLE || !runs_on(p, id))
         continue;
       // A runnable process whose lock is held is most often still
       // switching out on the hart that made it runnable (yield), or being
@@ -496,7 +504,7 @@ scheduler(void)
         continue;
       }
       acquire(&p->lock);
-      if(p->state == RUNNABLE && runs_on(p, id)){
+      if(getstate(p) == RUNNABLE && runs_on(p, id)){
         // The process releases p->lock (in forkret, or after its sched())
         // and takes it again before switching back here.
         setstate(p, RUNNING);
@@ -525,7 +533,7 @@ sched(void)
     panic("sched: p->lock not held");
   if(mycpu()->noff != 1)
     panic("sched: other locks held");
-  if(p->state == RUNNING)
+  if(getstate(p) == RUNNING)
     panic("sched: still running");
   if(intr_get())
     panic("sched: interruptible");
@@ -577,10 +585,10 @@ sleep(void *chan, struct spinlock *lk)
 
   lockhook_sleep(&lk->info);
 
-  // Marked SLEEPING before lk is released: a waker holds lk when it calls
-  // wakeup(), so it sees us asleep, even in its look without p->lock.
-  // And we hold p->lock until sched() is done with us, so its wakeup waits
-  // for that before making us RUNNABLE.
+  // Marked SLEEPING before lk is released: a waker changes our condition
+  // holding lk, so its wakeup() sees us asleep. And we hold p->lock until
+  // sched() is done with us, so that no hart runs us before we are off
+  // this one, however early a wakeup makes us RUNNABLE.
   acquire(&p->lock);
   setchan(p, chan);
   setstate(p, SLEEPING);
@@ -593,8 +601,10 @@ sleep(void *chan, struct spinlock *lk)
   acquire(lk);
 }
 
-// Wake every process sleeping on chan. The caller must hold the lock
-// that the sleepers passed to sleep().
+// Wake every process sleeping on chan. The caller changed what the
+// sleepers wait for holding the lock they passed to sleep(); it may call
+// wakeup() holding that lock or after releasing it. Takes no lock (see
+// wake), so a waker never waits for a sleeper still switching out.
 void
 wakeup(void *chan)
 {
@@ -604,17 +614,30 @@ wakeup(void *chan)
     // The caller is running, so it is not asleep on anything.
     if(p == me)
       continue;
-    // Look before locking, as the scheduler does: a sleeper on chan set
-    // its state and chan before releasing the lock the caller holds now,
-    // so it cannot be missed here.
-    if(__atomic_load_n(&p->state, __ATOMIC_RELAXED) != SLEEPING ||
-       __atomic_load_n(&p->chan, __ATOMIC_RELAXED) != chan)
-      continue;
-    acquire(&p->lock);
-    if(p->state == SLEEPING && p->chan == chan)
-      setstate(p, RUNNABLE);
-    release(&p->lock);
+    if(getstate(p) == SLEEPING && __atomic_load_n(&p->chan, __ATOMIC_RELAXED) == chan)
+      wake(p);
   }
+}
+
+// Make p RUNNABLE if it is SLEEPING, without p->lock. While p is SLEEPING
+// nothing else changes its state (only p itself goes to sleep, holding
+// p->lock), and a scheduler runs p only holding p->lock, which sleep()
+// keeps until p is switched out: so a wake that comes while p is still on
+// its way out cannot get p run twice. Not taking p->lock matters: on
+// every disk read the disk's interrupt wakes a process still switching
+// out, and under QEMU waiting for that hart could take a host time slice.
+//
+// A wakeup may come late: p may have been woken and gone to sleep on
+// another chan between wakeup's look and this compare-and-swap, and then
+// wakes for nothing. sleep() may return for no reason anyway (kill does
+// it too), so every caller checks its condition again in a loop.
+static void
+wake(struct proc *p)
+{
+  enum procstate sleeping = SLEEPING;
+
+  __atomic_compare_exchange_n(&p->state, &sleeping, RUNNABLE, 0,
+                              __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 // Mark the process with this pid to be killed; it exits the next time it
@@ -625,11 +648,10 @@ kill(int pid)
 {
   for(struct proc *p = proc; p < &proc[NPROC]; p++){
     acquire(&p->lock);
-    if(p->pid == pid && p->state != UNUSED){
+    if(p->pid == pid && getstate(p) != UNUSED){
       setkilled(p);
       // Get it out of sleep() so that it notices.
-      if(p->state == SLEEPING)
-        setstate(p, RUNNABLE);
+      wake(p);
       release(&p->lock);
       return 0;
     }

@@ -66,11 +66,13 @@ enum procstate { UNUSED, USED, SLEEPING, RUNNABLE, RUNNING, ZOMBIE };
 struct proc {
   struct spinlock lock;
 
-  // Protected by p->lock. state and chan are also read without it, by the
-  // scheduler's and wakeup's first look (proc.c), which the check under
-  // the lock then confirms, so they are stored with atomic stores (holding
-  // the lock); killed is set and read with single atomic accesses, without
-  // the lock (see setkilled).
+  // Protected by p->lock, with exceptions, for which state and chan are
+  // only read and written with atomic accesses (getstate, setstate,
+  // setchan in proc.c): the scheduler's first look reads state without the
+  // lock, which the check under the lock then confirms; wakeup() reads
+  // chan without it, and changes state from SLEEPING to RUNNABLE with a
+  // compare-and-swap, without the lock (see wake). killed is set and read
+  // with single atomic accesses, without the lock (see setkilled).
   enum procstate state;
   void *chan;                  // sleeping on chan, if non-zero
   int killed;                  // set by kill(); the process exits at its next chance
