@@ -108,8 +108,8 @@
 //   (invariants 2 to 5 above).
 // - A buffer's sleep lock: valid and data (see buf.h). While refcnt is 0 no
 //   one holds or waits for it, which lets a miss clear valid.
-// - The disk driver's lock (virtio_disk.c): disk. The cache only sets it
-//   to 0 in binit, before any I/O.
+// - disk belongs to the disk driver (virtio_disk.c). The cache only sets
+//   it to 0 in binit, before any I/O.
 //
 // Lock order: bucket locks in increasing bucket number (a miss holds two:
 // the victim's bucket and the block's; all_in_use holds them all), then,

@@ -4,11 +4,11 @@
 // structure in bio.c (and bio_global.c); in short: dev, blockno, refcnt,
 // lastuse and the links belong to the cache's locks; valid and data to the
 // buffer's sleep lock, held by whoever bread() it; and disk to the disk
-// driver's lock (disk.lock in virtio_disk.c), since the driver sets it and
-// its interrupt handler, which holds no sleep lock, clears it.
+// driver (virtio_disk.c), whose interrupt handler, which holds no lock,
+// clears it: it is only accessed atomically.
 struct buf {
   int valid;             // data holds the block's contents
-  int disk;              // an I/O on data is in flight (under the driver's lock)
+  int disk;              // an I/O on data is in flight (see virtio_disk.c)
   uint dev;
   uint blockno;
   struct sleeplock lock;

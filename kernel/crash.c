@@ -36,9 +36,10 @@ struct crashplan {
 };
 #define PLAN_MAGIC "crashcut"
 
-// plan is written once by crash_init, before the first disk write; issued
-// and done are changed only under the disk driver's lock, which is held
-// around both hooks.
+// plan is written once by crash_init, before the first disk write. issued
+// is changed only under the disk driver's lock, held around
+// crash_write_bytes; done only by the disk's interrupt handler, which runs
+// on one hart at a time (see virtio_disk.c).
 static struct crashplan plan;
 static int planned;       // block 0 held a plan
 static uint issued;       // writes handed to the disk so far

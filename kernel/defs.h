@@ -130,6 +130,8 @@ void            sleep(void *chan, struct spinlock *lk);
 void            userinit(void);
 int             wait(uint64 addr);
 void            wakeup(void *chan);
+void            sleep_while_set(void *chan, int *flag);
+void            clear_and_wakeup(void *chan, int *flag);
 void            yield(void);
 int             either_copyout(int user_dst, uint64 dst, void *src, uint64 len);
 int             either_copyin(void *dst, int user_src, uint64 src, uint64 len);

@@ -640,6 +640,41 @@ wake(struct proc *p)
                               __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
+// Sleep on chan until *flag is 0, for a waker that holds no lock we could
+// sleep with (an interrupt handler that must not wait for us): it clears
+// the flag with clear_and_wakeup. Either we see the flag clear, or the
+// waker sees us SLEEPING: each side stores, then a full fence, then loads
+// what the other stored. A wakeup for nothing (kill) just looks again.
+void
+sleep_while_set(void *chan, int *flag)
+{
+  struct proc *p = myproc();
+
+  acquire(&p->lock);
+  for(;;){
+    setchan(p, chan);
+    setstate(p, SLEEPING);
+    __sync_synchronize();
+    // An acquire: what the waker did before clearing the flag is seen.
+    if(__atomic_load_n(flag, __ATOMIC_ACQUIRE) == 0)
+      break;
+    sched();
+  }
+  // Maybe woken meanwhile, but not run elsewhere: we hold p->lock.
+  setstate(p, RUNNING);
+  setchan(p, 0);
+  release(&p->lock);
+}
+
+// Clear *flag and wake whoever sleeps on chan in sleep_while_set.
+void
+clear_and_wakeup(void *chan, int *flag)
+{
+  __atomic_store_n(flag, 0, __ATOMIC_RELEASE);
+  __sync_synchronize();
+  wakeup(chan);
+}
+
 // Mark the process with this pid to be killed; it exits the next time it
 // is about to return to user space, or when a sleep it is in checks
 // killed(). Returns 0, or -1 if there is no such process.

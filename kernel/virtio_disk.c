@@ -21,9 +21,22 @@
 
 #define DESCS_PER_REQ 3
 
-// The driver's state. lock protects every field here, the disk flag of
-// every struct buf (set by virtio_disk_rw, cleared by virtio_disk_intr,
-// slept on in between), and the parts of the rings the driver writes.
+// The driver's state. lock protects the submitters' side: isfree, the
+// parts of the rings the driver writes (desc, avail), seen and nseen, and
+// a request's hdr, status and owner while it is set up.
+//
+// The interrupt handler takes no lock, so that it never waits for a
+// submitter (nor a submitter for it): it alone reads used and used_seen,
+// and it runs on one hart at a time, since the PLIC offers the disk's
+// interrupt to no other hart until trap.c completes it. It reads a
+// finished request's hdr, status and owner, which the submitter wrote
+// before it published the request and does not touch again until the
+// handler has cleared the buffer's disk flag; and it clears owner.
+//
+// A buffer's disk flag is set by virtio_disk_rw holding lock, cleared by
+// the handler (clear_and_wakeup, proc.c), and slept on in between
+// (sleep_while_set): always with atomic accesses.
+//
 // The rings and status bytes are shared with the device, hence volatile.
 static struct {
   struct spinlock lock;
@@ -235,7 +248,7 @@ virtio_disk_rw(struct buf *b, int write)
   setdesc(d[2], &disk.status[d[0]], 1, VIRTQ_DESC_F_WRITE, 0);
 
   disk.owner[d[0]] = b;
-  b->disk = 1;
+  __atomic_store_n(&b->disk, 1, __ATOMIC_RELAXED);
 
   disk.avail->ring[disk.avail->idx % VIRTQ_SIZE] = d[0];
   // The device may act as soon as it sees the new idx: the descriptors and
@@ -249,13 +262,11 @@ virtio_disk_rw(struct buf *b, int write)
   // harts spin on. The notification is only a hint to look at the ring.
   release(&disk.lock);
   *reg(VIRTIO_MMIO_QUEUE_NOTIFY) = 0;
+
+  // Wait without disk.lock, which the interrupt handler does not take.
+  sleep_while_set(b, &b->disk);
+
   acquire(&disk.lock);
-
-  // The request may be done already: b->disk tells.
-  while(b->disk)
-    sleep(b, &disk.lock);
-
-  disk.owner[d[0]] = 0;
   free_chain(d[0]);
   release(&disk.lock);
 }
@@ -269,8 +280,6 @@ virtio_disk_intr(void)
   *reg(VIRTIO_MMIO_INTERRUPT_ACK) = *reg(VIRTIO_MMIO_INTERRUPT_STATUS) & VIRTIO_INTR_MASK;
   __sync_synchronize();
 
-  acquire(&disk.lock);
-
   while(disk.used_seen != disk.used->idx){
     // Read the entry and the status byte only after the idx that covers them.
     __sync_synchronize();
@@ -279,12 +288,13 @@ virtio_disk_intr(void)
       panic("virtio_disk_intr: completion of no request");
     if(disk.status[id] != VIRTIO_BLK_S_OK)
       panic("virtio_disk_intr: disk error");
+    struct buf *b = disk.owner[id];
     if(disk.hdr[id].type == VIRTIO_BLK_T_OUT)
-      crash_wrote(disk.owner[id]);
-    disk.owner[id]->disk = 0;
-    wakeup(disk.owner[id]);
+      crash_wrote(b);
+    disk.owner[id] = 0;
     disk.used_seen++;
+    // The last use of the request: its submitter may free it as soon as
+    // it sees the flag clear.
+    clear_and_wakeup(b, &b->disk);
   }
-
-  release(&disk.lock);
 }
