@@ -144,8 +144,8 @@ void            swtch(struct context *old, struct context *new);
 void            initlock(struct spinlock *lk, char *name);
 void            acquire(struct spinlock *lk);
 int             holding(struct spinlock *lk);
-int             lockbusy(struct spinlock *lk);
 void            release(struct spinlock *lk);
+int             tryacquire(struct spinlock *lk);
 
 // lockhook.c
 struct lockattempt;

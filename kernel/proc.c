@@ -496,14 +496,14 @@ scheduler(void)
       if(getstate(p) != RUNNABLE || !runs_on(p, id))
         continue;
       // A runnable process whose lock is held is most often still
-      // switching out on the hart that made it runnable (yield), or being
-      // woken: waiting for that hart could take a whole host time slice
+      // switching out on the hart that made it runnable (yield, or a
+      // wakeup that came early), or another hart's scheduler has just
+      // taken it: waiting for that hart could take a whole host time slice
       // under QEMU. Pass it over, and look again rather than sleep.
-      if(lockbusy(&p->lock)){
+      if(!tryacquire(&p->lock)){
         busy = 1;
         continue;
       }
-      acquire(&p->lock);
       if(getstate(p) == RUNNABLE && runs_on(p, id)){
         // The process releases p->lock (in forkret, or after its sched())
         // and takes it again before switching back here.

@@ -65,11 +65,26 @@ holding(struct spinlock *lk)
          __atomic_load_n(&lk->cpu, __ATOMIC_RELAXED) == mycpu();
 }
 
-// Does some CPU hold lk at this moment? A hint for code that has other
-// work to do rather than wait (the scheduler's look), never a guarantee:
-// lk may be taken or released just after.
+// Take lk if it is free at this moment, without waiting; say whether it
+// did. For code that has other work to do rather than wait (the
+// scheduler). A lock found taken is only looked at, not written, and
+// counts as no failed attempt: nothing waited for it.
 int
-lockbusy(struct spinlock *lk)
+tryacquire(struct spinlock *lk)
 {
-  return __atomic_load_n(&lk->locked, __ATOMIC_RELAXED) != 0;
+  struct lockattempt a;
+
+  push_off();
+  if(holding(lk))
+    lockpanic("tryacquire: already held", &lk->info);
+  if(__atomic_load_n(&lk->locked, __ATOMIC_RELAXED) != 0 ||
+     __atomic_exchange_n(&lk->locked, 1, __ATOMIC_ACQUIRE) != 0){
+    pop_off();
+    return 0;
+  }
+
+  lockhook_begin(&a, &lk->info, 0, (uint64)__builtin_return_address(0));
+  __atomic_store_n(&lk->cpu, mycpu(), __ATOMIC_RELAXED);
+  lockhook_acquired(&a);
+  return 1;
 }
