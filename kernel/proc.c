@@ -1,4 +1,27 @@
 // Processes: creation, exit and wait, scheduling, sleep and wakeup.
+//
+// The steps taken without p->lock rest on these invariants:
+//
+// 1. Only a process itself enters SLEEPING, holding its p->lock from
+//    before it marks itself SLEEPING until its hart has switched away
+//    (sleep, sleep_while_set). Others move it out of SLEEPING only with
+//    wake() (for wakeup and kill): a compare-and-swap to RUNNABLE, without
+//    the lock. Every other change of state holds p->lock, and a scheduler
+//    runs a process only holding p->lock. So a wake that comes before the
+//    sleeper has switched out cannot get it run twice.
+// 2. sleep() marks the process SLEEPING on chan before it releases the
+//    condition lock, and a waker changes the condition holding that lock:
+//    so wakeup's look without p->lock sees every sleeper it must wake.
+//    sleep_while_set, for a waker that holds no such lock, marks the
+//    process SLEEPING, fences, then reads the flag, while clear_and_wakeup
+//    clears the flag, fences, then looks: one of them sees the other.
+// 3. A wakeup may come late and wake a process asleep on another chan;
+//    sleep() may return for nothing (kill does that too), so every caller
+//    checks its condition again in a loop.
+//
+// usertests (sleep locks, pipes, wait, kill) and every disk read depend on
+// 1 and 2: a lost wakeup leaves a process asleep for good, and the test
+// driver's timeout fails the session.
 
 #include "types.h"
 #include "param.h"
@@ -17,8 +40,8 @@ struct cpu cpus[NCPU];
 //
 // Lock order: wait_lock, then any one p->lock. Locks that sleep() is given
 // (tickslock, a pipe's lock, ...) also come before p->lock, since sleep()
-// takes p->lock while holding them and wakeup() takes sleepers' p->locks while
-// its caller holds them. No code holds two p->locks at once.
+// takes p->lock while holding them (wakeup() takes no p->lock). No code
+// holds two p->locks at once.
 static struct proc proc[NPROC];
 
 // The first process, the parent of every orphan. Set once by userinit.
