@@ -218,15 +218,32 @@ proc_freepagetable(pagetable_t pt, uint64 sz)
   uvmfree(pt, sz);
 }
 
-// Return p's resources and its slot. Caller holds p->lock, and wait_lock
-// too unless p never had a parent.
+// A process's memory, taken from its slot by freeproc.
+struct procmem {
+  pagetable_t pagetable;
+  uint64 sz;
+  void *trapframe;
+};
+
+// Free the memory freeproc took. Holding no lock: freeing a large process
+// page by page takes long (280 ms for usertests' largest), and wait() used
+// to do it holding wait_lock, which every fork and exit needs.
 static void
+freemem(struct procmem m)
+{
+  if(m.pagetable)
+    proc_freepagetable(m.pagetable, m.sz);
+  if(m.trapframe)
+    kfree(m.trapframe);
+}
+
+// Return p's slot, and its memory for the caller to free with freemem.
+// Caller holds p->lock, and wait_lock too unless p never had a parent.
+static struct procmem
 freeproc(struct proc *p)
 {
-  if(p->pagetable)
-    proc_freepagetable(p->pagetable, p->sz);
-  if(p->trapframe)
-    kfree(p->trapframe);
+  struct procmem m = { p->pagetable, p->sz, p->trapframe };
+
   p->pagetable = 0;
   p->trapframe = 0;
   p->sz = 0;
@@ -237,6 +254,7 @@ freeproc(struct proc *p)
   p->killed = 0;
   p->xstate = 0;
   setstate(p, UNUSED);
+  return m;
 }
 
 // Claim an unused slot and give it a pid, a trapframe and a page table, set
@@ -262,8 +280,9 @@ allocproc(void)
   setstate(p, USED);
   p->pin = -1;
   if((p->trapframe = kalloc()) == 0 || (p->pagetable = proc_pagetable(p)) == 0){
-    freeproc(p);
+    struct procmem m = freeproc(p);
     release(&p->lock);
+    freemem(m);
     return 0;
   }
   memset(p->trapframe, 0, sizeof(*p->trapframe));
@@ -361,8 +380,9 @@ fork(void)
 
   if(uvmcopy(p->pagetable, np->pagetable, p->sz) != 0){
     acquire(&np->lock);
-    freeproc(np);
+    struct procmem m = freeproc(np);
     release(&np->lock);
+    freemem(m);
     return -1;
   }
   np->sz = p->sz;
@@ -468,10 +488,12 @@ wait(uint64 addr)
         int ok = addr == 0 ||
           copyout(p->pagetable, addr, (char *)&pp->xstate, sizeof(pp->xstate)) == 0;
         // A bad addr leaves the child to be collected by a later wait.
+        struct procmem m = {0};
         if(ok)
-          freeproc(pp);
+          m = freeproc(pp);
         release(&pp->lock);
         release(&wait_lock);
+        freemem(m);
         return ok ? pid : -1;
       }
       release(&pp->lock);
