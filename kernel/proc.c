@@ -268,6 +268,9 @@ allocproc(void)
   struct proc *p;
 
   for(p = proc; p < &proc[NPROC]; p++){
+    // Look before locking: most slots are in use, and their locks busy.
+    if(getstate(p) != UNUSED)
+      continue;
     acquire(&p->lock);
     if(getstate(p) == UNUSED)
       break;
