@@ -2,8 +2,9 @@
 """Benchmarks under QEMU.
 
 Scalability: build the kernel with each alternative of a subsystem, boot it
-at CPUS=1..4, run the subsystem's test program, and write a table of what
-it measured (lock contention, acquires, time per test).
+at CPUS=1..4, BENCH_BOOTS times each, run the subsystem's test program, and
+write a table of what it measured (lock contention, acquires, time per
+test): the median of the boots, with the least and the most.
 
     tools/bench.py kalloc     -> docs/bench-kalloc.md  (KALLOC=percpu|global, kalloctest)
     tools/bench.py bcache     -> docs/bench-bcache.md  (BCACHE=bucket|global, bcachetest)
@@ -23,9 +24,10 @@ without it, BENCH_RUNS (3) runs of each, alternating.
     tools/bench.py lockdep    -> docs/bench-lockdep.md (LOCKDEP=1)
     tools/bench.py kcsan      -> docs/bench-kcsan.md   (KCSAN=1)
 
-Environment (all): BENCH_BOOTS boots per point (default 3), BENCH_CPUS the
-harts to try (default "1 2 3 4"), BENCH_PARTS a subset of "kalloc bcache
-lockstat cost" (default all of them), to check the benchmark quickly.
+Environment: BENCH_BOOTS boots per point (default 3) and BENCH_CPUS the
+harts to try (default "1 2 3 4"), for kalloc, bcache and all; for all,
+BENCH_PARTS a subset of "kalloc bcache lockstat cost" (default all of them),
+to check the benchmark quickly.
 """
 
 import collections
@@ -80,8 +82,8 @@ Figures = collections.namedtuple("Figures", "growth ticks")
 # by name, the benchmarked locks' acquires, seconds, "ok" or "FAILED" (or
 # why the machine died), and the output.
 BenchRun = collections.namedtuple("BenchRun", "got acquires wall status out")
-# A point of a table: a variant at a number of harts, and its run.
-Row = collections.namedtuple("Row", "variant cpus run")
+# A point of a table: a variant at a number of harts, and its BenchRuns.
+Row = collections.namedtuple("Row", "variant cpus runs")
 
 
 def boot_and_run(kernel, cpus, commands, timeout):
@@ -189,26 +191,38 @@ def main():
     # The baseline is meant to fail the contention limits; the benchmark
     # itself fails only if a machine died or the real implementation failed.
     real = b["variants"][0]
-    return 0 if all(r.run.status == "ok" or (r.variant != real and r.run.status == "FAILED")
-                    for r in rows) else 1
+    return 0 if all(r.status == "ok" or (row.variant != real and r.status == "FAILED")
+                    for row in rows for r in row.runs) else 1
+
+
+def every_boot(b, command=None):
+    """Run benchmark b's program (or command) with each variant at every
+    CPUS, BOOTS boots each; yield (variant, CPUS, BenchRun) for each run."""
+    kernels = {v: build_kernel("%s=%s" % (b["var"], v)) for v in b["variants"]}
+    # Boot by boot over every variant and CPUS, so that a slow spell of the
+    # shared machine hits them all alike.
+    for boot in range(BOOTS):
+        for cpus in CPUS:
+            for v in b["variants"]:
+                print("== %s=%s CPUS=%d boot %d of %d" % (b["var"], v, cpus, boot + 1, BOOTS),
+                      flush=True)
+                try:
+                    r = run_one(kernels[v], cpus, b, command)
+                except MachineError as e:
+                    r = BenchRun({}, 0, 0.0, "died", "")
+                    print("   died: %s" % str(e).splitlines()[0], flush=True)
+                yield v, cpus, r
 
 
 def measure_table(b):
-    """Benchmark b with each variant at every CPUS, one boot each; return
+    """Benchmark b with each variant at every CPUS, BOOTS boots each; return
     the Rows."""
-    rows = []
-    for variant in b["variants"]:
-        kernel = build_kernel("%s=%s" % (b["var"], variant))
-        for cpus in CPUS:
-            print("== %s=%s CPUS=%d" % (b["var"], variant, cpus), flush=True)
-            try:
-                r = run_one(kernel, cpus, b)
-            except MachineError as e:
-                r = BenchRun({}, 0, 0.0, "died: " + str(e).splitlines()[0], "")
-            print("   %s %s acquires=%d wall=%.0fs %s" % (shown(r.got), b["locks"], r.acquires,
-                                                         r.wall, r.status), flush=True)
-            rows.append(Row(variant, cpus, r))
-    return rows
+    runs = {}
+    for v, cpus, r in every_boot(b):
+        print("   %s %s acquires=%d wall=%.0fs %s" % (shown(r.got), b["locks"], r.acquires,
+                                                     r.wall, r.status), flush=True)
+        runs.setdefault((v, cpus), []).append(r)
+    return [Row(v, cpus, runs[(v, cpus)]) for v in b["variants"] for cpus in CPUS]
 
 
 def table_markdown(name, b, rows):
@@ -227,6 +241,8 @@ def table_markdown(name, b, rows):
         "`tot growth` is the growth of the statistics report's `tot=` (failed test-and-set",
         "attempts on the %s locks) during the test; ticks are 1/10 s of guest time;" % b["locks"],
         "acquires are those of the %s locks since boot, read after the run." % b["locks"],
+        "Each figure is the median of %d boots, with the least and the most in brackets;" % BOOTS,
+        "the boots went round every variant and CPUS in turn.",
         "QEMU emulates every hart on this machine's %d cores, so times at CPUS > %d"
         % (os.cpu_count(), os.cpu_count()),
         "measure the emulator as much as the kernel.",
@@ -239,9 +255,11 @@ def table_markdown(name, b, rows):
     for row in rows:
         cells = [row.variant, str(row.cpus)]
         for t in b["tests"]:
-            g = row.run.got.get(t)
-            cells += [str(g.growth) if g else "-", str(g.ticks) if g else "-"]
-        cells += [str(row.run.acquires), "%.0f" % row.run.wall, row.run.status]
+            got = [r.got[t] for r in row.runs if t in r.got]
+            cells += [spread([g.growth for g in got]), spread([g.ticks for g in got])]
+        ran = [r for r in row.runs if r.got]
+        cells += [spread([r.acquires for r in ran]), spread([r.wall for r in ran]),
+                  statuses(row.runs)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -292,6 +310,12 @@ def spread(v, fmt="%.0f"):
     return ("%s (%s–%s)" % (fmt, fmt, fmt)) % (median(v), min(v), max(v))
 
 
+def statuses(runs):
+    """How the BenchRuns ended, counted: "3 ok", "2 FAILED, 1 ok"."""
+    return ", ".join("%d %s" % (n, st) for st, n in
+                     sorted(collections.Counter(r.status for r in runs).items()))
+
+
 def plot(name, script, data, height=400):
     """Draw docs/bench/NAME.svg with gnuplot: script plots the data files
     given as {file name: text}. Returns the plot's path from docs/."""
@@ -316,27 +340,15 @@ def measure_scaling(b, collected):
     """Benchmark b with both variants at every CPUS, BOOTS boots each, under
     lockstat; return the ScalingRuns by (variant, CPUS). The lock classes
     of the real variant's runs at TOPCPUS go to collected."""
-    kernels = {v: build_kernel("%s=%s" % (b["var"], v)) for v in b["variants"]}
     runs = {}
-    # Boot by boot over every variant and CPUS, so that a slow spell of the
-    # shared machine hits them all alike.
-    for boot in range(BOOTS):
-        for cpus in CPUS:
-            for v in b["variants"]:
-                print("== %s=%s CPUS=%d boot %d of %d" % (b["var"], v, cpus, boot + 1, BOOTS),
-                      flush=True)
-                try:
-                    r = run_one(kernels[v], cpus, b, "lockstat " + b["program"])
-                except MachineError as e:
-                    r = BenchRun({}, 0, 0.0, "died", "")
-                    print("   died: %s" % str(e).splitlines()[0], flush=True)
-                classes = lockstat_classes(r.out)
-                wait = sum(c["wait"] for n, c in classes.items() if n.startswith(b["locks"]))
-                runs.setdefault((v, cpus), []).append(ScalingRun(r, wait))
-                if v == b["variants"][0] and cpus == TOPCPUS and classes:
-                    collected.setdefault(b["program"], []).append(classes)
-                print("   %s, %s* wait %.1f ms, %.0f s, %s" % (shown(r.got), b["locks"], wait,
-                                                              r.wall, r.status), flush=True)
+    for v, cpus, r in every_boot(b, "lockstat " + b["program"]):
+        classes = lockstat_classes(r.out)
+        wait = sum(c["wait"] for n, c in classes.items() if n.startswith(b["locks"]))
+        runs.setdefault((v, cpus), []).append(ScalingRun(r, wait))
+        if v == b["variants"][0] and cpus == TOPCPUS and classes:
+            collected.setdefault(b["program"], []).append(classes)
+        print("   %s, %s* wait %.1f ms, %.0f s, %s" % (shown(r.got), b["locks"], wait,
+                                                      r.wall, r.status), flush=True)
     return runs
 
 
@@ -362,8 +374,7 @@ def scaling_markdown(b, runs):
             cells = [v, str(cpus)]
             cells += [spread([r.run.got[t].growth for r in done]) for t in b["tests"]]
             cells += [spread([r.wait for r in done], "%.1f"), spread([r.run.wall for r in rs]),
-                      ", ".join("%d %s" % (n, st) for st, n in
-                                sorted(collections.Counter(r.run.status for r in rs).items()))]
+                      statuses([r.run for r in rs])]
             lines.append("| " + " | ".join(cells) + " |")
             if done:
                 # Log scales: zeros are drawn at the axes' floors.
