@@ -35,7 +35,7 @@
 //    bucket and of the block's (bget_miss), with a compare-and-swap from 1,
 //    its claim alone, which fails if anyone else holds the buffer: the miss
 //    then gives its claim back. While refcnt is MOVING no one can take a
-//    reference (hits wait for or skip it, see 4); the miss moves the buffer
+//    reference (a hit skips it, see 4); the miss moves the buffer
 //    and ends the move by storing 1, its own reference, with a release.
 //    The block missing from its bucket, checked under that bucket's lock,
 //    means no one else caches it, since every buffer enters a bucket under
